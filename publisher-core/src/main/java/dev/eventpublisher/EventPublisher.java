@@ -1,0 +1,298 @@
+package dev.eventpublisher;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+import com.codahale.metrics.MetricRegistry;
+import com.lmax.disruptor.RingBuffer;
+import dev.eventpublisher.outcome.Outcomes;
+import dev.eventpublisher.ring.Admission;
+import dev.eventpublisher.ring.EventSlot;
+import dev.eventpublisher.ring.SlotKind;
+import dev.eventpublisher.sender.BatchSender;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes events to Kafka through a ring buffer, a topic batcher and a single sender thread.
+ *
+ * <pre>{@code
+ * try (EventPublisher publisher = EventPublisher.builder()
+ *         .bootstrapServers("127.0.0.1:9092")
+ *         .batchSize(50).batchTimeout(Duration.ofMillis(500)).maxBatchSize(200)
+ *         .build()) {
+ *     publisher.publish("ProductCreated", key, value)
+ *              .whenComplete((result, error) -> ...);     // partition/offset, or PublishFailedException
+ *     boolean accepted = publisher.tryPublish("ProductUpdated", key, value);  // never waits
+ *     publisher.forceFlush().join();                      // everything accepted so far has its outcome
+ * }                                                       // close(): drain, then report
+ * }</pre>
+ *
+ * <p>Guarantees: {@code publish} never waits on Kafka, only on a full ring as the {@link Backpressure}
+ * policy says; a refused event throws {@link PublishRejectedException} (or makes {@code tryPublish}
+ * return false) and was never accepted. Every accepted event ends exactly once: acknowledged with its
+ * partition and offset, or failed with a reason. Events one thread publishes to one topic reach each
+ * partition in publish order.
+ *
+ * <p>Thread-safe: any number of threads may publish concurrently.
+ */
+public final class EventPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
+    /** After the close deadline, how long the forced drain may take (a blocked Kafka send returning). */
+    private static final long FORCED_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(15);
+
+    private final PublisherSettings settings;
+    private final BatchSender sender;
+    private final MetricRegistry registry;
+    private final LongSupplier clock;
+    private final Outcomes outcomes;
+    private final Pipeline pipeline;
+    private final RingBuffer<EventSlot> ring;
+    private final Admission admission;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<OutcomeReport> closed = new CompletableFuture<>();
+
+    EventPublisher(PublisherSettings settings, BatchSender sender, MetricRegistry registry, LongSupplier clock) {
+        this.settings = settings;
+        this.sender = sender;
+        this.registry = registry;
+        this.clock = clock;
+        this.outcomes = new Outcomes(registry, clock);
+        try {
+            this.pipeline = new Pipeline(settings, sender, outcomes, registry, clock);
+        } catch (RuntimeException e) {
+            sender.close(Duration.ZERO);
+            throw e;
+        }
+        this.ring = pipeline.ring;
+        this.admission = pipeline.admission;
+    }
+
+    public static EventPublisherBuilder builder() {
+        return new EventPublisherBuilder();
+    }
+
+    /**
+     * Publishes an event. Returns once the event is in the ring; the future completes when Kafka
+     * acknowledges it, or exceptionally with {@link PublishFailedException}.
+     *
+     * @param key     may be null (Kafka then spreads events over partitions)
+     * @param value   may be null (a tombstone)
+     * @param headers may be null
+     * @throws PublishRejectedException if the ring is full (per the backpressure policy) or the publisher closed
+     * @throws IllegalArgumentException if the topic is not a legal Kafka topic name
+     */
+    public CompletableFuture<PublishResult> publish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
+        Topics.validate(topic);
+        CompletableFuture<PublishResult> future = new CompletableFuture<>();
+        long refused = offer(topic, key, value, headers, future, true);
+        if (refused != 0) {
+            throw rejection(refused);
+        }
+        return future;
+    }
+
+    public CompletableFuture<PublishResult> publish(String topic, byte[] key, byte[] value) {
+        return publish(topic, key, value, null);
+    }
+
+    /** Publishes UTF-8 strings; see {@link #publish(String, byte[], byte[], Iterable)}. */
+    public CompletableFuture<PublishResult> publish(String topic, String key, String value) {
+        return publish(topic, utf8(key), utf8(value), null);
+    }
+
+    /**
+     * Publishes an event if the ring has room now; never waits, whatever the policy. The event's outcome
+     * is counted in the metrics but not reported to the caller.
+     *
+     * @return true if accepted, false if refused (ring full or publisher closed)
+     * @throws IllegalArgumentException if the topic is not a legal Kafka topic name
+     */
+    public boolean tryPublish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
+        Topics.validate(topic);
+        return offer(topic, key, value, headers, null, false) == 0;
+    }
+
+    public boolean tryPublish(String topic, byte[] key, byte[] value) {
+        return tryPublish(topic, key, value, null);
+    }
+
+    /** Returns 0 when accepted, else the Admission code of the refusal (already counted). */
+    private long offer(String topic, byte[] key, byte[] value, Iterable<Header> headers,
+                       CompletableFuture<PublishResult> future, boolean mayBlock) {
+        admission.enter();
+        try {
+            long sequence = admission.claim(mayBlock);
+            if (sequence < 0) {
+                if (sequence == Admission.DROPPED) {
+                    outcomes.dropped();
+                } else {
+                    outcomes.rejected();
+                }
+                return sequence;
+            }
+            ring.get(sequence).event(topic, key, value, headers, future, clock.getAsLong());
+            outcomes.accepted();
+            ring.publish(sequence);
+            return 0;
+        } finally {
+            admission.exit();
+        }
+    }
+
+    private PublishRejectedException rejection(long code) {
+        if (code == Admission.CLOSED) {
+            return new PublishRejectedException(PublishRejectedException.Reason.CLOSED, "publisher is closed");
+        }
+        if (code == Admission.DROPPED) {
+            return new PublishRejectedException(PublishRejectedException.Reason.DROPPED,
+                    "ring buffer full (" + settings.ringSize() + " slots): event dropped (backpressure=DROP)");
+        }
+        if (code == Admission.BLOCK_TIMEOUT) {
+            return new PublishRejectedException(PublishRejectedException.Reason.BLOCK_TIMEOUT,
+                    "ring buffer full (" + settings.ringSize() + " slots) for the whole block timeout of "
+                            + settings.blockTimeout().toMillis() + " ms (backpressure=BLOCK)");
+        }
+        return new PublishRejectedException(PublishRejectedException.Reason.RING_FULL,
+                "ring buffer full (" + settings.ringSize() + " slots): event rejected (backpressure="
+                        + settings.backpressure() + ")");
+    }
+
+    /**
+     * Flushes every topic group now. The future completes when every event accepted before this call
+     * has its outcome (acknowledged or failed). After close it completes when close has finished.
+     */
+    public CompletableFuture<Void> forceFlush() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        admission.enter();
+        try {
+            while (admission.isOpen()) {
+                long sequence = admission.claimControl(clockNow() + TimeUnit.MILLISECONDS.toNanos(100));
+                if (sequence >= 0) {
+                    ring.get(sequence).control(SlotKind.FLUSH, done, clock.getAsLong());
+                    ring.publish(sequence);
+                    return done;
+                }
+            }
+        } finally {
+            admission.exit();
+        }
+        return closed.thenApply(report -> null);
+    }
+
+    /** Pending events and the batching settings, in the shape of the seed's batch metrics. */
+    public BatchStatus batchStatus() {
+        int pending = pipeline.batcher.pendingEvents();
+        return new BatchStatus(pending, settings.batchSize(), settings.batchTimeout(), settings.maxBatchSize(),
+                pending > 0);
+    }
+
+    /** A live snapshot of outcome counts. */
+    public OutcomeReport outcomes() {
+        return outcomes.report();
+    }
+
+    /** This publisher's metrics (names in {@link dev.eventpublisher.metrics.MetricNames}). */
+    public MetricRegistry metrics() {
+        return registry;
+    }
+
+    public PublisherSettings settings() {
+        return settings;
+    }
+
+    /** Whether close has begun; a closed publisher refuses every event. */
+    public boolean isClosed() {
+        return !admission.isOpen();
+    }
+
+    /** {@link #close(Duration)} with the configured close timeout. */
+    @Override
+    public void close() {
+        close(settings.closeTimeout());
+    }
+
+    /**
+     * Stops accepting events, flushes every group, waits until {@code timeout} for Kafka to acknowledge
+     * everything, then fails what is left with reason {@code shutdown}. Returns the final report, in which
+     * every accepted event is acknowledged or failed. Concurrent and repeated calls wait for the first.
+     */
+    public OutcomeReport close(Duration timeout) {
+        if (!closing.compareAndSet(false, true)) {
+            return closed.join();
+        }
+        try {
+            OutcomeReport report = shutDown(timeout.toNanos());
+            closed.complete(report);
+            return report;
+        } catch (RuntimeException | Error e) {
+            closed.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private OutcomeReport shutDown(long timeoutNanos) {
+        long start = clockNow();
+        long deadline = start + timeoutNanos;
+        pipeline.stopTimer();
+        if (!admission.closeAndAwaitQuiescence(deadline)) {
+            LOG.warn("close: publishing calls still in progress at the deadline");
+        }
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        boolean queued = queueShutdown(drained, deadline);
+        boolean clean = queued && await(drained, deadline);
+        if (!clean) {
+            outcomes.forceShutdown();
+            LOG.warn("close: deadline of {} ms passed with {} events unresolved; failing them with reason 'shutdown'",
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos), outcomes.report().unresolved());
+        }
+        sender.close(Duration.ofNanos(Math.max(0, deadline - clockNow())));
+        if (!queued && !queueShutdown(drained, clockNow() + FORCED_DRAIN_NANOS)) {
+            LOG.error("close: could not queue the shutdown command; the sender is stuck");
+        }
+        if (!pipeline.drainAndStop(clean ? TimeUnit.SECONDS.toNanos(5) : FORCED_DRAIN_NANOS)) {
+            LOG.error("close: the pipeline did not drain; some events may have no outcome");
+        }
+        OutcomeReport report = outcomes.report();
+        LOG.info("publisher {} closed in {} ms: {}", settings.name(),
+                TimeUnit.NANOSECONDS.toMillis(clockNow() - start), report);
+        return report;
+    }
+
+    private boolean queueShutdown(CompletableFuture<Void> drained, long deadline) {
+        long sequence = admission.claimControl(deadline);
+        if (sequence < 0) {
+            return false;
+        }
+        ring.get(sequence).control(SlotKind.SHUTDOWN, drained, clock.getAsLong());
+        ring.publish(sequence);
+        return true;
+    }
+
+    private static boolean await(CompletableFuture<Void> future, long deadline) {
+        try {
+            future.get(Math.max(0, deadline - clockNow()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Deadlines are real time, whatever clock the batcher is given. */
+    private static long clockNow() {
+        return System.nanoTime();
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,254 @@
+package dev.eventpublisher;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.eventpublisher.sender.BatchSender;
+import dev.eventpublisher.sender.KafkaBatchSender;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Configures and builds an {@link EventPublisher}. Every value is checked in {@link #build()}; a bad
+ * one fails with an {@link IllegalArgumentException} naming the setting, the value and the rule.
+ *
+ * <p>Defaults are the seed's development profile (batch 50 events / 500 ms, max 200 pending), a 65,536-slot
+ * ring, blocking waits, {@code BLOCK} backpressure with a 1 s timeout and end-of-batch flushing.
+ */
+public final class EventPublisherBuilder {
+    public static final int DEFAULT_BATCH_SIZE = 50;
+    public static final long DEFAULT_BATCH_TIMEOUT_MS = 500;
+    public static final int DEFAULT_MAX_BATCH_SIZE = 200;
+    public static final int DEFAULT_RING_SIZE = 65_536;
+    public static final long DEFAULT_BLOCK_TIMEOUT_MS = 1_000;
+    public static final long DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+    /** The timer ticks ten times per (shortest) batch timeout, within these bounds. */
+    static final long MIN_TICK_MS = 1;
+    static final long MAX_TICK_MS = 100;
+
+    private String name = "publisher";
+    private String bootstrapServers;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Duration batchTimeout = Duration.ofMillis(DEFAULT_BATCH_TIMEOUT_MS);
+    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+    private int ringSize = DEFAULT_RING_SIZE;
+    private WaitStrategyType waitStrategy = WaitStrategyType.BLOCKING;
+    private Backpressure backpressure = Backpressure.BLOCK;
+    private Duration blockTimeout = Duration.ofMillis(DEFAULT_BLOCK_TIMEOUT_MS);
+    private EndOfBatchPolicy endOfBatchPolicy = EndOfBatchPolicy.FLUSH_ALL;
+    private Duration tickInterval;
+    private Duration closeTimeout = Duration.ofMillis(DEFAULT_CLOSE_TIMEOUT_MS);
+    private final Map<String, Object> producerOverrides = new LinkedHashMap<>();
+    private final Map<String, TopicSettings> topics = new LinkedHashMap<>();
+    private BatchSender batchSender;
+    private MetricRegistry metricRegistry;
+    private LongSupplier clock = System::nanoTime;
+
+    EventPublisherBuilder() {
+    }
+
+    /** Names threads ({@code <name>-batcher}, ...) and the Kafka client id. Default {@code publisher}. */
+    public EventPublisherBuilder name(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** Kafka's {@code bootstrap.servers}. Required unless a {@link #batchSender} is given. */
+    public EventPublisherBuilder bootstrapServers(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+        return this;
+    }
+
+    /** Flush a topic's group when it holds this many events. */
+    public EventPublisherBuilder batchSize(int batchSize) {
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    /** Flush a topic's group when its oldest event is this old. */
+    public EventPublisherBuilder batchTimeout(Duration batchTimeout) {
+        this.batchTimeout = batchTimeout;
+        return this;
+    }
+
+    /** Never hold more than this many pending events across all topics. */
+    public EventPublisherBuilder maxBatchSize(int maxBatchSize) {
+        this.maxBatchSize = maxBatchSize;
+        return this;
+    }
+
+    /** Ring buffer slots; a power of two. */
+    public EventPublisherBuilder ringSize(int ringSize) {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    public EventPublisherBuilder waitStrategy(WaitStrategyType waitStrategy) {
+        this.waitStrategy = waitStrategy;
+        return this;
+    }
+
+    public EventPublisherBuilder backpressure(Backpressure backpressure) {
+        this.backpressure = backpressure;
+        return this;
+    }
+
+    /** How long {@link Backpressure#BLOCK} waits for a free slot before refusing. */
+    public EventPublisherBuilder blockTimeout(Duration blockTimeout) {
+        this.blockTimeout = blockTimeout;
+        return this;
+    }
+
+    public EventPublisherBuilder endOfBatchPolicy(EndOfBatchPolicy endOfBatchPolicy) {
+        this.endOfBatchPolicy = endOfBatchPolicy;
+        return this;
+    }
+
+    /** How often the timer looks for groups past their timeout; default a tenth of the shortest timeout. */
+    public EventPublisherBuilder tickInterval(Duration tickInterval) {
+        this.tickInterval = tickInterval;
+        return this;
+    }
+
+    /** The deadline of {@link EventPublisher#close()}. */
+    public EventPublisherBuilder closeTimeout(Duration closeTimeout) {
+        this.closeTimeout = closeTimeout;
+        return this;
+    }
+
+    /** Any Kafka producer property, over the publisher's defaults (security settings included). */
+    public EventPublisherBuilder producerProperty(String key, Object value) {
+        producerOverrides.put(Objects.requireNonNull(key, "producer property key"), value);
+        return this;
+    }
+
+    public EventPublisherBuilder producerProperties(Map<String, ?> properties) {
+        properties.forEach(this::producerProperty);
+        return this;
+    }
+
+    /** Per-topic batch size and timeout; either may be null to inherit the default. */
+    public EventPublisherBuilder topic(String topic, Integer batchSize, Duration batchTimeout) {
+        topics.put(Objects.requireNonNull(topic, "topic"), new TopicSettings(batchSize, batchTimeout));
+        return this;
+    }
+
+    /** Send batches here instead of Kafka (tests, benchmarks, dry runs). */
+    public EventPublisherBuilder batchSender(BatchSender batchSender) {
+        this.batchSender = batchSender;
+        return this;
+    }
+
+    /** Register metrics here instead of in a new registry. */
+    public EventPublisherBuilder metricRegistry(MetricRegistry metricRegistry) {
+        this.metricRegistry = metricRegistry;
+        return this;
+    }
+
+    /** The nanosecond clock for publish times, ticks and latency (tests use a manual one). */
+    public EventPublisherBuilder clock(LongSupplier clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** Checks every setting, then builds and starts the publisher. */
+    public EventPublisher build() {
+        PublisherSettings settings = settings();
+        BatchSender sender = batchSender != null ? batchSender : new KafkaBatchSender(settings.producerProperties());
+        return new EventPublisher(settings, sender, metricRegistry != null ? metricRegistry : new MetricRegistry(), clock);
+    }
+
+    /** Checks every setting and returns them, without starting anything. */
+    public PublisherSettings settings() {
+        if (name.isBlank()) {
+            throw invalid("name", "'" + name + "'", "must not be blank");
+        }
+        positive("batchSize", batchSize);
+        positive("maxBatchSize", maxBatchSize);
+        if (batchSize > maxBatchSize) {
+            throw invalid("batchSize", batchSize, "must be <= maxBatchSize (" + maxBatchSize + ")");
+        }
+        positive("batchTimeout", batchTimeout);
+        if (ringSize < 2 || Integer.bitCount(ringSize) != 1) {
+            throw invalid("ringSize", ringSize, "must be a power of two >= 2 (e.g. 65536)");
+        }
+        Objects.requireNonNull(waitStrategy, "waitStrategy must not be null");
+        Objects.requireNonNull(backpressure, "backpressure must not be null");
+        Objects.requireNonNull(endOfBatchPolicy, "endOfBatchPolicy must not be null");
+        notNegative("blockTimeout", blockTimeout);
+        notNegative("closeTimeout", closeTimeout);
+        Duration shortestTimeout = batchTimeout;
+        for (Map.Entry<String, TopicSettings> e : topics.entrySet()) {
+            String key = "topics." + e.getKey();
+            Topics.validate(e.getKey());
+            TopicSettings t = e.getValue();
+            if (t.batchSize() != null) {
+                positive(key + ".batchSize", t.batchSize());
+                if (t.batchSize() > maxBatchSize) {
+                    throw invalid(key + ".batchSize", t.batchSize(), "must be <= maxBatchSize (" + maxBatchSize + ")");
+                }
+            }
+            if (t.batchTimeout() != null) {
+                positive(key + ".batchTimeout", t.batchTimeout());
+                shortestTimeout = t.batchTimeout().compareTo(shortestTimeout) < 0 ? t.batchTimeout() : shortestTimeout;
+            }
+        }
+        Duration tick = tickInterval;
+        if (tick == null) {
+            long ms = Math.max(MIN_TICK_MS, Math.min(MAX_TICK_MS, shortestTimeout.toMillis() / 10));
+            tick = Duration.ofMillis(ms);
+        } else {
+            positive("tickInterval", tick);
+        }
+        return new PublisherSettings(name, batchSize, batchTimeout, maxBatchSize, ringSize, waitStrategy,
+                backpressure, blockTimeout, endOfBatchPolicy, tick, closeTimeout, producerProperties(), topics);
+    }
+
+    private Map<String, Object> producerProperties() {
+        if (batchSender != null) {
+            return Map.of();
+        }
+        Map<String, Object> props = new LinkedHashMap<>(KafkaBatchSender.defaultProducerProperties());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, name);
+        props.putAll(producerOverrides);
+        if (bootstrapServers != null) {
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        }
+        Object servers = props.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        if (servers == null || servers.toString().isBlank()) {
+            throw invalid("bootstrapServers", servers == null ? "null" : "'" + servers + "'",
+                    "is required (host:port[,host:port...]) unless a batchSender is set");
+        }
+        for (Map.Entry<String, Object> e : props.entrySet()) {
+            if (e.getValue() == null) {
+                throw invalid("producer property " + e.getKey(), "null", "must have a value");
+            }
+        }
+        return props;
+    }
+
+    private static void positive(String setting, int value) {
+        if (value < 1) {
+            throw invalid(setting, value, "must be >= 1");
+        }
+    }
+
+    private static void positive(String setting, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw invalid(setting, value, "must be a positive duration");
+        }
+    }
+
+    private static void notNegative(String setting, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw invalid(setting, value, "must be zero or a positive duration");
+        }
+    }
+
+    static IllegalArgumentException invalid(String setting, Object value, String rule) {
+        return new IllegalArgumentException("invalid " + setting + "=" + value + ": " + rule);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.eventpublisher;
+
+import java.util.Map;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.eventpublisher.batch.BatchingEventHandler;
+import dev.eventpublisher.batch.TopicRules;
+import dev.eventpublisher.metrics.MetricNames;
+import dev.eventpublisher.outcome.Outcomes;
+import dev.eventpublisher.ring.Admission;
+import dev.eventpublisher.ring.EventSlot;
+import dev.eventpublisher.ring.Ticker;
+import dev.eventpublisher.sender.BatchSender;
+import dev.eventpublisher.sender.KafkaBatchSender;
+import dev.eventpublisher.sender.SenderStage;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The threads and rings behind an {@link EventPublisher}, wired and started:
+ * {@code publish → ring (MULTI) → batcher thread → sender ring (SINGLE) → sender thread → BatchSender},
+ * plus the timer thread that puts TICKs into the ring.
+ */
+final class Pipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    /** The sender ring holds a few rings' worth of batches, within these bounds. */
+    private static final int MIN_SENDER_SLOTS = 16;
+    private static final int MAX_SENDER_SLOTS = 1024;
+
+    final RingBuffer<EventSlot> ring;
+    final Admission admission;
+    final BatchingEventHandler batcher;
+    final SenderStage senderStage;
+    private final Disruptor<EventSlot> disruptor;
+    private final Ticker ticker;
+
+    Pipeline(PublisherSettings s, BatchSender sender, Outcomes outcomes, MetricRegistry registry, LongSupplier clock) {
+        ExceptionHandler<Object> loopErrors = new LoopExceptionHandler();
+        this.senderStage = new SenderStage(sender, senderSlots(s.ringSize(), s.maxBatchSize()), s.maxBatchSize(),
+                s.waitStrategy().create(), namedThread(s.name() + "-sender"), loopErrors, outcomes, registry);
+        this.disruptor = new Disruptor<>(EventSlot::new, s.ringSize(), namedThread(s.name() + "-batcher"),
+                ProducerType.MULTI, s.waitStrategy().create());
+        this.batcher = new BatchingEventHandler(topicRules(s), s.maxBatchSize(), s.endOfBatchPolicy(),
+                senderStage.output(), outcomes, registry);
+        disruptor.handleEventsWith(batcher);
+        disruptor.setDefaultExceptionHandler(loopErrors);
+        this.ring = disruptor.getRingBuffer();
+        this.admission = new Admission(ring, s.backpressure(), s.blockTimeout().toNanos());
+
+        senderStage.start();
+        disruptor.start();
+        this.ticker = new Ticker(s.name() + "-timer", ring, admission, batcher::pendingEvents, clock,
+                s.tickInterval().toNanos());
+        registerGauges(registry, sender);
+    }
+
+    /** Stops the timer; the rings keep running until {@link #drainAndStop}. */
+    void stopTimer() {
+        ticker.close();
+    }
+
+    /**
+     * Waits until the batcher and then the sender have processed everything in their rings, then
+     * stops their threads. Returns false if that took longer than {@code timeoutNanos} each.
+     */
+    boolean drainAndStop(long timeoutNanos) {
+        boolean drained = true;
+        try {
+            disruptor.shutdown(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            disruptor.halt();
+            drained = false;
+        }
+        return senderStage.drainAndStop(timeoutNanos) && drained;
+    }
+
+    private void registerGauges(MetricRegistry registry, BatchSender sender) {
+        registry.gauge(MetricNames.RING_SIZE, () -> () -> ring.getBufferSize());
+        registry.gauge(MetricNames.RING_REMAINING, () -> () -> Math.max(0L, ring.remainingCapacity()));
+        registry.gauge(MetricNames.PENDING_EVENTS, () -> batcher::pendingEvents);
+        registry.gauge(MetricNames.SENDER_IN_FLIGHT, () -> senderStage::inFlight);
+        if (sender instanceof KafkaBatchSender kafka) {
+            Map<MetricName, ? extends Metric> metrics = kafka.producer().metrics();
+            metrics.forEach((name, metric) -> {
+                if ("producer-metrics".equals(name.group())) {
+                    registry.gauge(MetricNames.KAFKA_PRODUCER_PREFIX + name.name(),
+                            () -> (Gauge<Object>) metric::metricValue);
+                }
+            });
+        }
+    }
+
+    private static TopicRules topicRules(PublisherSettings s) {
+        var overrides = new java.util.HashMap<String, TopicRules.Rule>();
+        s.topics().keySet().forEach(topic -> overrides.put(topic,
+                new TopicRules.Rule(s.batchSizeFor(topic), s.batchTimeoutFor(topic).toNanos())));
+        return new TopicRules(new TopicRules.Rule(s.batchSize(), s.batchTimeout().toNanos()), overrides);
+    }
+
+    static int senderSlots(int ringSize, int maxBatchSize) {
+        long wanted = Math.max(MIN_SENDER_SLOTS, Math.min(MAX_SENDER_SLOTS, 4L * ringSize / maxBatchSize));
+        return Integer.highestOneBit((int) wanted - 1) << 1;
+    }
+
+    private static ThreadFactory namedThread(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /**
+     * Last line of defence for the batcher and sender loops: the handlers catch their own exceptions
+     * per event, so this sees only what escaped them. It logs and lets the loop go on; an {@code Error}
+     * is rethrown (the JVM is in trouble; pretending otherwise would hide it).
+     */
+    private static final class LoopExceptionHandler implements ExceptionHandler<Object> {
+        @Override
+        public void handleEventException(Throwable ex, long sequence, Object event) {
+            if (ex instanceof Error error) {
+                throw error;
+            }
+            LOG.error("pipeline loop caught an exception at sequence {}; continuing", sequence, ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            LOG.error("pipeline loop failed to start", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            LOG.error("pipeline loop failed to shut down", ex);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.eventpublisher;
+
+/** Kafka's rules for topic names, checked on the caller's thread before an event is accepted. */
+public final class Topics {
+    /** Kafka's limit on a topic name's length. */
+    public static final int MAX_LENGTH = 249;
+
+    private Topics() {
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} naming the topic and the rule unless {@code topic} is a
+     * legal Kafka topic name: 1–249 characters of {@code [a-zA-Z0-9._-]}, not "." or "..".
+     */
+    public static void validate(String topic) {
+        if (topic == null) {
+            throw new IllegalArgumentException("invalid topic=null: a topic is required");
+        }
+        int length = topic.length();
+        if (length == 0 || length > MAX_LENGTH) {
+            throw new IllegalArgumentException("invalid topic='" + abbreviate(topic) + "': must be 1-" + MAX_LENGTH
+                    + " characters long, was " + length);
+        }
+        for (int i = 0; i < length; i++) {
+            char c = topic.charAt(i);
+            boolean legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!legal) {
+                throw new IllegalArgumentException("invalid topic='" + abbreviate(topic)
+                        + "': only letters, digits, '.', '_' and '-' are allowed (found '" + printable(c)
+                        + "' at index " + i + ")");
+            }
+        }
+        if (topic.equals(".") || topic.equals("..")) {
+            throw new IllegalArgumentException("invalid topic='" + topic + "': '.' and '..' are not allowed");
+        }
+    }
+
+    private static String abbreviate(String topic) {
+        return topic.length() <= 64 ? topic : topic.substring(0, 61) + "...";
+    }
+
+    private static String printable(char c) {
+        return Character.isISOControl(c) || Character.isWhitespace(c) ? String.format("\\u%04x", (int) c)
+                : String.valueOf(c);
+    }
+}

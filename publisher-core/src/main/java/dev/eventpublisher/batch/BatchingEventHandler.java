@@ -1,0 +1,190 @@
+package dev.eventpublisher.batch;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
+import com.lmax.disruptor.EventHandler;
+import dev.eventpublisher.EndOfBatchPolicy;
+import dev.eventpublisher.metrics.MetricNames;
+import dev.eventpublisher.outcome.Outcomes;
+import dev.eventpublisher.ring.EventSlot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Groups events by topic and hands each group to the {@link BatchOutput} when it is due:
+ * <ul>
+ *   <li>{@code size}: the group reached its topic's batch size;</li>
+ *   <li>{@code timeout}: a TICK found its oldest event older than the topic's batch timeout;</li>
+ *   <li>{@code end_of_batch}: the batcher caught up with the ring (policy {@link EndOfBatchPolicy#FLUSH_ALL});</li>
+ *   <li>{@code max_size}: pending events across all topics reached the max batch size (largest group goes);</li>
+ *   <li>{@code forced} / {@code shutdown}: a FLUSH / SHUTDOWN command, followed by a barrier.</li>
+ * </ul>
+ *
+ * <p>Single writer: all state is owned by the batcher thread; commands arrive through the ring in order
+ * with the events, so there are no locks. Time is never read here: events carry their publish time and
+ * ticks carry theirs, which lets tests drive the handler with a manual clock, event by event.
+ */
+public final class BatchingEventHandler implements EventHandler<EventSlot> {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingEventHandler.class);
+
+    private final TopicRules rules;
+    private final EndOfBatchPolicy endOfBatchPolicy;
+    private final BatchOutput output;
+    private final Outcomes outcomes;
+    private final PendingEvents pending;
+    private final Map<String, TopicGroup> groups = new HashMap<>();
+    /** Non-empty groups, so ticks and flushes never scan idle topics. */
+    private final ArrayList<TopicGroup> active = new ArrayList<>();
+    private final Counter[] flushedByTrigger;
+    private final Histogram batchSizes;
+    private final Counter errors;
+    /** The pending count for other threads (status, timer); written with a cheap ordered store. */
+    private final AtomicInteger pendingForReaders = new AtomicInteger();
+    /** After SHUTDOWN, a late event is flushed at once instead of waiting for a trigger. */
+    private boolean draining;
+
+    public BatchingEventHandler(TopicRules rules, int maxBatchSize, EndOfBatchPolicy endOfBatchPolicy,
+                                BatchOutput output, Outcomes outcomes, MetricRegistry registry) {
+        this.rules = rules;
+        this.endOfBatchPolicy = endOfBatchPolicy;
+        this.output = output;
+        this.outcomes = outcomes;
+        this.pending = new PendingEvents(maxBatchSize);
+        this.flushedByTrigger = new Counter[FlushTrigger.values().length];
+        for (FlushTrigger trigger : FlushTrigger.values()) {
+            flushedByTrigger[trigger.ordinal()] = registry.counter(MetricNames.BATCHES_FLUSHED_PREFIX + trigger.metricName());
+        }
+        this.batchSizes = registry.histogram(MetricNames.BATCH_SIZE,
+                () -> new Histogram(new SlidingTimeWindowArrayReservoir(60, TimeUnit.SECONDS)));
+        this.errors = registry.counter(MetricNames.ERRORS_BATCHER);
+    }
+
+    @Override
+    public void onEvent(EventSlot slot, long sequence, boolean endOfBatch) {
+        try {
+            handle(slot);
+        } catch (RuntimeException e) {
+            errors.inc();
+            LOG.error("batcher failed on {} at sequence {}; continuing", slot.kind(), sequence, e);
+            if (slot.control() != null) {
+                slot.control().completeExceptionally(e);
+            }
+        } finally {
+            slot.clear();
+        }
+        if (endOfBatch && endOfBatchPolicy == EndOfBatchPolicy.FLUSH_ALL && !active.isEmpty()) {
+            try {
+                flushAll(FlushTrigger.END_OF_BATCH);
+            } catch (RuntimeException e) {
+                errors.inc();
+                LOG.error("batcher failed to flush at end of batch; the groups stay pending", e);
+            }
+        }
+        pendingForReaders.lazySet(pending.count());
+    }
+
+    /** Pending events across all topics, as last published by the batcher thread. Any thread. */
+    public int pendingEvents() {
+        return pendingForReaders.get();
+    }
+
+    private void handle(EventSlot slot) {
+        switch (slot.kind()) {
+            case EVENT -> onPublished(slot);
+            case TICK -> onTick(slot.nanos());
+            case FLUSH -> {
+                flushAll(FlushTrigger.FORCED);
+                output.barrier(slot.control());
+            }
+            case SHUTDOWN -> {
+                flushAll(FlushTrigger.SHUTDOWN);
+                draining = true;
+                output.barrier(slot.control());
+            }
+        }
+    }
+
+    private void onPublished(EventSlot slot) {
+        TopicGroup group;
+        try {
+            group = groupFor(slot.topic());
+        } catch (RuntimeException e) {
+            outcomes.failUnsent(slot.topic(), slot.future(), Outcomes.INTERNAL, e);
+            throw e;
+        }
+        pending.append(group, slot);
+        if (group.activeIndex < 0) {
+            group.activeIndex = active.size();
+            active.add(group);
+        }
+        if (draining) {
+            flush(group, FlushTrigger.SHUTDOWN);
+        } else if (group.count >= group.batchSize) {
+            flush(group, FlushTrigger.SIZE);
+        } else if (pending.isFull()) {
+            flush(largestGroup(), FlushTrigger.MAX_SIZE);
+        }
+    }
+
+    private void onTick(long nowNanos) {
+        // Backwards: a flush swap-removes the group, moving the last (already visited) one into its place.
+        for (int i = active.size() - 1; i >= 0; i--) {
+            TopicGroup group = active.get(i);
+            if (nowNanos - group.oldestNanos >= group.timeoutNanos) {
+                flush(group, FlushTrigger.TIMEOUT);
+            }
+        }
+    }
+
+    private void flushAll(FlushTrigger trigger) {
+        for (int i = active.size() - 1; i >= 0; i--) {
+            flush(active.get(i), trigger);
+        }
+    }
+
+    private void flush(TopicGroup group, FlushTrigger trigger) {
+        int size = group.count;
+        output.flush(pending.viewOf(group), trigger);
+        pending.release(group);
+        deactivate(group);
+        flushedByTrigger[trigger.ordinal()].inc();
+        batchSizes.update(size);
+    }
+
+    private void deactivate(TopicGroup group) {
+        int index = group.activeIndex;
+        TopicGroup last = active.remove(active.size() - 1);
+        if (last != group) {
+            active.set(index, last);
+            last.activeIndex = index;
+        }
+        group.activeIndex = -1;
+    }
+
+    private TopicGroup largestGroup() {
+        TopicGroup largest = active.get(0);
+        for (int i = 1; i < active.size(); i++) {
+            if (active.get(i).count > largest.count) {
+                largest = active.get(i);
+            }
+        }
+        return largest;
+    }
+
+    private TopicGroup groupFor(String topic) {
+        TopicGroup group = groups.get(topic);
+        if (group == null) {
+            group = new TopicGroup(topic, rules.forTopic(topic));
+            groups.put(topic, group);
+        }
+        return group;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.eventpublisher.batch;
+
+import java.util.Locale;
+
+/** Why a topic group was flushed; each has a counter {@code batches.flushed.<name>}. */
+public enum FlushTrigger {
+    /** The group reached its batch size. */
+    SIZE,
+    /** A timer tick found the group older than its batch timeout. */
+    TIMEOUT,
+    /** The batcher caught up with the producers (policy {@code FLUSH_ALL}). */
+    END_OF_BATCH,
+    /** Pending events across all topics reached the max batch size; the largest group went. */
+    MAX_SIZE,
+    /** forceFlush(). */
+    FORCED,
+    /** close(), and any event that raced in after it. */
+    SHUTDOWN;
+
+    private final String metricName = name().toLowerCase(Locale.ROOT);
+
+    /** {@code size}, {@code timeout}, {@code end_of_batch}, {@code max_size}, {@code forced}, {@code shutdown}. */
+    public String metricName() {
+        return metricName;
+    }
+}

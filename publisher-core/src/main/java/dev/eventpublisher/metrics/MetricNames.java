@@ -1,0 +1,47 @@
+package dev.eventpublisher.metrics;
+
+/**
+ * Every metric a publisher registers, named in one place. Names are relative to the publisher's
+ * {@code MetricRegistry}; the daemon publishes them over JMX under the domain {@code eventpublisher}.
+ */
+public final class MetricNames {
+    /** Counter: events accepted into the ring. */
+    public static final String EVENTS_ACCEPTED = "events.accepted";
+    /** Counter: accepted events Kafka acknowledged. */
+    public static final String EVENTS_ACKNOWLEDGED = "events.acknowledged";
+    /** Counter: accepted events that failed, any reason. */
+    public static final String EVENTS_FAILED = "events.failed";
+    /** Counter prefix: accepted events that failed, by reason ({@code events.failed.expired}, ...). */
+    public static final String EVENTS_FAILED_PREFIX = "events.failed.";
+    /** Counter: events refused because the ring was full (reject, block timeout) or the publisher closed. */
+    public static final String EVENTS_REJECTED = "events.rejected";
+    /** Counter: events refused under the drop policy. */
+    public static final String EVENTS_DROPPED = "events.dropped";
+    /** Timer: publish call to Kafka acknowledgement, per event. */
+    public static final String EVENTS_LATENCY = "events.publish-to-ack";
+
+    /** Counter prefix: flushed batches by trigger ({@code batches.flushed.size}, ...). */
+    public static final String BATCHES_FLUSHED_PREFIX = "batches.flushed.";
+    /** Histogram: events per flushed batch. */
+    public static final String BATCH_SIZE = "batches.size";
+
+    /** Gauge: free slots in the ring buffer. */
+    public static final String RING_REMAINING = "ring.remaining-capacity";
+    /** Gauge: ring buffer size. */
+    public static final String RING_SIZE = "ring.size";
+    /** Gauge: events waiting in topic groups for a flush. */
+    public static final String PENDING_EVENTS = "batcher.pending-events";
+    /** Gauge: events handed to the sender whose outcome is not known yet. */
+    public static final String SENDER_IN_FLIGHT = "sender.in-flight";
+
+    /** Counter: exceptions caught in the batcher loop. */
+    public static final String ERRORS_BATCHER = "errors.batcher";
+    /** Counter: exceptions caught in the sender loop. */
+    public static final String ERRORS_SENDER = "errors.sender";
+
+    /** Prefix of the Kafka producer's own metrics, bridged as gauges ({@code kafka.producer.record-send-rate}). */
+    public static final String KAFKA_PRODUCER_PREFIX = "kafka.producer.";
+
+    private MetricNames() {
+    }
+}

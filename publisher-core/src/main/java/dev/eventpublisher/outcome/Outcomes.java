@@ -1,0 +1,133 @@
+package dev.eventpublisher.outcome;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import dev.eventpublisher.OutcomeReport;
+import dev.eventpublisher.PublishFailedException;
+import dev.eventpublisher.PublishResult;
+import dev.eventpublisher.metrics.MetricNames;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
+
+/**
+ * The ledger of event outcomes: counts what was accepted, acknowledged, failed (by reason), rejected
+ * and dropped, and times publish → acknowledgement.
+ *
+ * <p>Thread-safe and allocation-free on the success path: publishing threads count acceptances, the
+ * Kafka I/O thread counts acknowledgements (Dropwizard counters are striped {@code LongAdder}s).
+ */
+public final class Outcomes {
+    /** Reason: the close deadline passed before Kafka answered. */
+    public static final String SHUTDOWN = "shutdown";
+    /** Reason: Kafka's delivery timeout (or max.block.ms) elapsed. */
+    public static final String EXPIRED = "expired";
+    /** Reason: a bug in the pipeline itself; also counted in the loops' error counters. */
+    public static final String INTERNAL = "internal";
+    /** Prefix of reasons reported by the sender: {@code kafka:<ErrorName>}. */
+    public static final String KAFKA_PREFIX = "kafka:";
+
+    private final MetricRegistry registry;
+    private final LongSupplier clock;
+    private final Counter accepted;
+    private final Counter acknowledged;
+    private final Counter failed;
+    private final Counter rejected;
+    private final Counter dropped;
+    private final Timer latency;
+    private final ConcurrentMap<String, Counter> failedByReason = new ConcurrentHashMap<>();
+    private volatile boolean shutdownForced;
+
+    public Outcomes(MetricRegistry registry, LongSupplier clock) {
+        this.registry = registry;
+        this.clock = clock;
+        this.accepted = registry.counter(MetricNames.EVENTS_ACCEPTED);
+        this.acknowledged = registry.counter(MetricNames.EVENTS_ACKNOWLEDGED);
+        this.failed = registry.counter(MetricNames.EVENTS_FAILED);
+        this.rejected = registry.counter(MetricNames.EVENTS_REJECTED);
+        this.dropped = registry.counter(MetricNames.EVENTS_DROPPED);
+        // The lock-free reservoir: the timer is updated once per event on Kafka's I/O thread.
+        this.latency = registry.timer(MetricNames.EVENTS_LATENCY,
+                () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
+    }
+
+    public void accepted() {
+        accepted.inc();
+    }
+
+    public void rejected() {
+        rejected.inc();
+    }
+
+    public void dropped() {
+        dropped.inc();
+    }
+
+    /** Counts one acknowledgement and its latency since {@code publishNanos}. */
+    public void acknowledged(long publishNanos) {
+        acknowledged.inc();
+        latency.update(clock.getAsLong() - publishNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts one failure under {@code reason}. */
+    public void failed(String reason) {
+        failed.inc();
+        failedByReason.computeIfAbsent(reason, r -> registry.counter(MetricNames.EVENTS_FAILED_PREFIX + r)).inc();
+    }
+
+    /**
+     * Fails an event that never reached the sender (the batcher could not take it): counts it and
+     * completes its future, if any, exceptionally.
+     */
+    public void failUnsent(String topic, CompletableFuture<PublishResult> future, String reason, Throwable cause) {
+        failed(reason);
+        if (future != null) {
+            future.completeExceptionally(new PublishFailedException(topic, reason, cause));
+        }
+    }
+
+    /** From now on every failure is a {@code shutdown}: the close deadline passed and Kafka is being cut off. */
+    public void forceShutdown() {
+        shutdownForced = true;
+    }
+
+    /** The reason a sender-reported exception counts under. */
+    public String reasonFor(Throwable cause) {
+        if (shutdownForced) {
+            return SHUTDOWN;
+        }
+        if (cause instanceof TimeoutException) {
+            return EXPIRED;
+        }
+        if (cause instanceof KafkaException) {
+            return KAFKA_PREFIX + cause.getClass().getSimpleName();
+        }
+        return KAFKA_PREFIX + (cause == null ? "unknown" : cause.getClass().getSimpleName());
+    }
+
+    /** Accepted events that have an outcome (acknowledged or failed). */
+    public long resolved() {
+        return acknowledged.getCount() + failed.getCount();
+    }
+
+    public long acceptedCount() {
+        return accepted.getCount();
+    }
+
+    public OutcomeReport report() {
+        // Read outcomes before acceptances so a concurrent snapshot never shows more outcomes than events.
+        long ack = acknowledged.getCount();
+        Map<String, Long> byReason = new HashMap<>();
+        failedByReason.forEach((reason, counter) -> byReason.put(reason, counter.getCount()));
+        return new OutcomeReport(accepted.getCount(), ack, byReason, rejected.getCount(), dropped.getCount());
+    }
+}

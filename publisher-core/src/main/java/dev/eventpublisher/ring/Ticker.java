@@ -1,0 +1,71 @@
+package dev.eventpublisher.ring;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+import com.lmax.disruptor.RingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The timer thread: every tick interval, if the batcher holds pending events, it puts a TICK into the
+ * ring so the batcher can flush groups that reached their timeout. Ticks travel through the ring like
+ * events, so the batcher's state keeps a single writer. An idle publisher gets no ticks at all, and a
+ * tick that finds the ring full is skipped (events are flowing; the next tick comes soon).
+ */
+public final class Ticker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Ticker.class);
+
+    private final RingBuffer<EventSlot> ring;
+    private final Admission admission;
+    private final IntSupplier pendingEvents;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService timer;
+
+    public Ticker(String threadName, RingBuffer<EventSlot> ring, Admission admission, IntSupplier pendingEvents,
+                  LongSupplier clock, long intervalNanos) {
+        this.ring = ring;
+        this.admission = admission;
+        this.pendingEvents = pendingEvents;
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleAtFixedRate(this::tick, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One tick; returns whether a TICK was published. Public for tests that drive it by hand. */
+    public boolean tick() {
+        try {
+            if (pendingEvents.getAsInt() == 0) {
+                return false;
+            }
+            admission.enter();
+            try {
+                long sequence = admission.claim(false);
+                if (sequence < 0) {
+                    return false;
+                }
+                ring.get(sequence).control(SlotKind.TICK, null, clock.getAsLong());
+                ring.publish(sequence);
+                return true;
+            } finally {
+                admission.exit();
+            }
+        } catch (RuntimeException e) {
+            // A failed tick must not cancel the schedule (a throwing task is never run again).
+            LOG.error("timer tick failed", e);
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

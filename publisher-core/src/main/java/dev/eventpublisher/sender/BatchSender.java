@@ -1,0 +1,23 @@
+package dev.eventpublisher.sender;
+
+import java.time.Duration;
+
+/**
+ * The seam between the batcher and Kafka. The real one is {@link KafkaBatchSender}; tests and
+ * benchmarks plug in recording or discarding ones.
+ *
+ * <p>Contract: {@link #send} is called on the single sender thread. For every event it must report
+ * exactly one outcome through {@link OutgoingBatch#delivery(int)}, synchronously or later from any
+ * thread; it should not throw (if it does, the pipeline fails the batch's unreported events with
+ * reason {@code internal}). It must not block indefinitely once {@link #close} has been called.
+ */
+public interface BatchSender {
+    /** Sends one topic batch. */
+    void send(OutgoingBatch batch);
+
+    /**
+     * Waits up to {@code timeout} for outstanding outcomes, then fails whatever is left and releases
+     * resources. Called once, from the closing thread, after the last {@link #send}.
+     */
+    void close(Duration timeout);
+}

@@ -1,0 +1,76 @@
+package dev.eventpublisher.sender;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import com.lmax.disruptor.EventHandler;
+import dev.eventpublisher.metrics.MetricNames;
+import dev.eventpublisher.outcome.Outcomes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender thread's loop body: gives each event of a flushed batch its {@link Delivery}, passes the
+ * batch to the {@link BatchSender}, and turns barriers into flush epochs. Batching continues on the
+ * batcher thread while this one does Kafka's per-record work (serialisation into the producer's
+ * buffers, compression).
+ *
+ * <p>Single writer: {@code epoch} is owned by the sender thread.
+ */
+public final class SenderEventHandler implements EventHandler<BatchSlot> {
+    private static final Logger LOG = LoggerFactory.getLogger(SenderEventHandler.class);
+
+    private final BatchSender sender;
+    private final Outcomes outcomes;
+    private final Counter errors;
+    /** Events handed to the sender so far; read by the in-flight gauge. */
+    private final AtomicLong handedOver = new AtomicLong();
+    private FlushEpoch epoch = new FlushEpoch(null);
+
+    SenderEventHandler(BatchSender sender, Outcomes outcomes, MetricRegistry registry) {
+        this.sender = sender;
+        this.outcomes = outcomes;
+        this.errors = registry.counter(MetricNames.ERRORS_SENDER);
+    }
+
+    @Override
+    public void onEvent(BatchSlot slot, long sequence, boolean endOfBatch) {
+        try {
+            if (slot.isBarrier()) {
+                FlushEpoch sealed = epoch;
+                epoch = new FlushEpoch(sealed);
+                sealed.seal(slot.barrier());
+            } else if (slot.size() > 0) {
+                send(slot);
+            }
+        } finally {
+            slot.clear();
+        }
+    }
+
+    private void send(BatchSlot slot) {
+        int n = slot.size();
+        FlushEpoch current = epoch;
+        current.register(n);
+        for (int i = 0; i < n; i++) {
+            slot.setDelivery(i, new Delivery(slot.topic(), slot.future(i), slot.publishNanos(i), outcomes, current));
+        }
+        handedOver.lazySet(handedOver.get() + n);
+        try {
+            sender.send(slot);
+        } catch (RuntimeException e) {
+            // The sender broke its contract; whatever it did not report yet fails here (first outcome wins).
+            errors.inc();
+            LOG.error("sender failed on a batch of {} for topic {}; failing its unreported events", n, slot.topic(), e);
+            for (int i = 0; i < n; i++) {
+                slot.delivery(i).fail(Outcomes.INTERNAL, e);
+            }
+        }
+    }
+
+    /** Events handed to the sender that have no outcome yet. Any thread; approximate while running. */
+    long inFlight() {
+        return Math.max(0, handedOver.get() - outcomes.resolved());
+    }
+}
