@@ -2,6 +2,8 @@ package dev.eventpublisher;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +107,53 @@ public final class EventPublisher implements AutoCloseable {
     /** Publishes UTF-8 strings; see {@link #publish(String, byte[], byte[], Iterable)}. */
     public CompletableFuture<PublishResult> publish(String topic, String key, String value) {
         return publish(topic, utf8(key), utf8(value), null);
+    }
+
+    /**
+     * Publishes several events, all or none: either every event is accepted (in list order, one
+     * future each, in the same order) or none is and {@link PublishRejectedException} is thrown.
+     * Every topic is checked before anything is accepted.
+     *
+     * @throws IllegalArgumentException if a topic is illegal, or there are more events than ring slots
+     */
+    public List<CompletableFuture<PublishResult>> publishAll(List<Event> events) {
+        int n = events.size();
+        if (n == 0) {
+            return List.of();
+        }
+        if (n > settings.ringSize()) {
+            throw new IllegalArgumentException("invalid events.size=" + n + ": at most ringSize (" + settings.ringSize()
+                    + ") events can be published at once");
+        }
+        for (int i = 0; i < n; i++) {
+            Topics.validate(events.get(i).topic());
+        }
+        List<CompletableFuture<PublishResult>> futures = new ArrayList<>(n);
+        admission.enter();
+        try {
+            long hi = admission.claim(n, true);
+            if (hi < 0) {
+                if (hi == Admission.DROPPED) {
+                    outcomes.dropped(n);
+                } else {
+                    outcomes.rejected(n);
+                }
+                throw rejection(hi);
+            }
+            long lo = hi - n + 1;
+            long now = clock.getAsLong();
+            for (int i = 0; i < n; i++) {
+                Event e = events.get(i);
+                CompletableFuture<PublishResult> future = new CompletableFuture<>();
+                futures.add(future);
+                ring.get(lo + i).event(e.topic(), e.key(), e.value(), e.headers(), future, now);
+                outcomes.accepted();
+            }
+            ring.publish(lo, hi);
+            return futures;
+        } finally {
+            admission.exit();
+        }
     }
 
     /**

@@ -241,4 +241,58 @@ class PipelineTest {
         assertThat(publisher.isClosed()).isTrue();
         assertThat(publisher.forceFlush()).succeedsWithin(Duration.ofSeconds(1));
     }
+
+    @Test
+    void shouldAcceptAllOrNoneOfAPublishAll() throws Exception {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        List<String> sent = new CopyOnWriteArrayList<>();
+        BatchSender gated = new BatchSender() {
+            @Override
+            public void send(OutgoingBatch batch) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    sent.add(new String(batch.value(i), StandardCharsets.UTF_8));
+                }
+                new DiscardingBatchSender().send(batch);
+            }
+
+            @Override
+            public void close(Duration timeout) {
+                gate.countDown();
+            }
+        };
+        EventPublisher publisher = EventPublisher.builder().batchSender(gated)
+                .ringSize(64).batchSize(8).maxBatchSize(8).backpressure(Backpressure.REJECT).build();
+        List<Event> ten = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ten.add(new Event("t", null, ("first-" + i).getBytes(StandardCharsets.UTF_8), null));
+        }
+        List<CompletableFuture<PublishResult>> first = publisher.publishAll(ten);
+        assertThat(first).hasSize(10);
+        while (publisher.tryPublish("t", null, "filler".getBytes(StandardCharsets.UTF_8))) {
+            // fill the ring while the sender is stalled
+        }
+        long acceptedBefore = publisher.outcomes().accepted();
+        long rejectedBefore = publisher.outcomes().rejected();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> publisher.publishAll(ten.subList(0, 5)))
+                .isInstanceOf(PublishRejectedException.class)
+                .satisfies(e -> assertThat(((PublishRejectedException) e).reason())
+                        .isEqualTo(PublishRejectedException.Reason.RING_FULL));
+        assertThat(publisher.outcomes().accepted()).isEqualTo(acceptedBefore);
+        assertThat(publisher.outcomes().rejected()).isEqualTo(rejectedBefore + 5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> publisher.publishAll(java.util.Collections.nCopies(65, ten.get(0))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid events.size=65");
+
+        gate.countDown();
+        OutcomeReport report = publisher.close(Duration.ofSeconds(10));
+        assertThat(report.acknowledged()).isEqualTo(acceptedBefore);
+        assertThat(first).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        assertThat(sent.subList(0, 10)).containsExactly("first-0", "first-1", "first-2", "first-3", "first-4",
+                "first-5", "first-6", "first-7", "first-8", "first-9");
+    }
 }

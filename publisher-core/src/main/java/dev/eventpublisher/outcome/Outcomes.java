@@ -68,8 +68,16 @@ public final class Outcomes {
         rejected.inc();
     }
 
+    public void rejected(int n) {
+        rejected.inc(n);
+    }
+
     public void dropped() {
         dropped.inc();
+    }
+
+    public void dropped(int n) {
+        dropped.inc(n);
     }
 
     /** Counts one acknowledgement and its latency since {@code publishNanos}. */

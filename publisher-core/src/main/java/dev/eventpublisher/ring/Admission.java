@@ -69,16 +69,25 @@ public final class Admission {
      * @return the claimed sequence, or one of the negative constants of this class
      */
     public long claim(boolean mayBlock) {
+        return claim(1, mayBlock);
+    }
+
+    /**
+     * Claims {@code n} consecutive slots at once, or none: the caller publishes {@code (hi - n + 1)..hi}.
+     *
+     * @return the highest claimed sequence, or one of the negative constants of this class
+     */
+    public long claim(int n, boolean mayBlock) {
         if (!open) {
             return CLOSED;
         }
         try {
-            return ring.tryNext();
+            return ring.tryNext(n);
         } catch (InsufficientCapacityException full) {
             return switch (policy) {
                 case DROP -> DROPPED;
                 case REJECT -> RING_FULL;
-                case BLOCK -> mayBlock ? claimBlocking() : RING_FULL;
+                case BLOCK -> mayBlock ? claimBlocking(n) : RING_FULL;
             };
         }
     }
@@ -97,7 +106,7 @@ public final class Admission {
         }
     }
 
-    private long claimBlocking() {
+    private long claimBlocking(int n) {
         long deadline = System.nanoTime() + blockTimeoutNanos;
         while (true) {
             LockSupport.parkNanos(BLOCK_PARK_NANOS);
@@ -105,7 +114,7 @@ public final class Admission {
                 return CLOSED;
             }
             try {
-                return ring.tryNext();
+                return ring.tryNext(n);
             } catch (InsufficientCapacityException stillFull) {
                 if (System.nanoTime() - deadline >= 0) {
                     return BLOCK_TIMEOUT;
