@@ -1,0 +1,369 @@
+package dev.eventpublisher.daemon.http;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import dev.eventpublisher.BatchStatus;
+import dev.eventpublisher.Event;
+import dev.eventpublisher.EventPublisher;
+import dev.eventpublisher.PublishFailedException;
+import dev.eventpublisher.PublishRejectedException;
+import dev.eventpublisher.PublishResult;
+import dev.eventpublisher.Topics;
+import dev.eventpublisher.daemon.config.HttpSettings;
+import dev.eventpublisher.daemon.http.EventParser.BadRequest;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes and answers every HTTP request. Runs on Netty's event-loop threads; publishing only claims
+ * ring slots (it never waits on Kafka), and {@code ?sync=true} answers from Kafka's callbacks.
+ * Every error is JSON {@code {"error": code, "message": text}}; no stack trace ever leaves the process.
+ */
+@ChannelHandler.Sharable
+final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
+    private static final String EVENTS = "/v1/events";
+    private static final String EVENTS_PREFIX = "/v1/events/";
+
+    private final EventPublisher publisher;
+    private final HttpSettings settings;
+    private final ReadinessProbe readiness;
+    private final MetricsRenderer metrics;
+    private final HttpServer.Lifecycle lifecycle;
+    private final byte[] expectedAuthorization;
+    private final Counter[] responsesByClass = new Counter[6];
+
+    RequestHandler(EventPublisher publisher, HttpSettings settings, ReadinessProbe readiness, MetricsRenderer metrics,
+                   HttpServer.Lifecycle lifecycle, MetricRegistry registry) {
+        this.publisher = publisher;
+        this.settings = settings;
+        this.readiness = readiness;
+        this.metrics = metrics;
+        this.lifecycle = lifecycle;
+        this.expectedAuthorization = ("Bearer " + settings.bearerToken()).getBytes(StandardCharsets.UTF_8);
+        for (int i = 1; i <= 5; i++) {
+            responsesByClass[i] = registry.counter("http.responses." + i + "xx");
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !lifecycle.isDraining();
+        if (request.decoderResult().isFailure()) {
+            reply(ctx, false, Responses.error(400, "bad_request", "malformed HTTP request: "
+                    + request.decoderResult().cause().getMessage()));
+            return;
+        }
+        try {
+            route(ctx, request, keepAlive);
+        } catch (BadRequest e) {
+            FullHttpResponse response = Responses.error(e.status, e.code, e.getMessage());
+            if (e instanceof MethodNotAllowed notAllowed) {
+                response.headers().set(HttpHeaderNames.ALLOW, notAllowed.allowed.name());
+            }
+            reply(ctx, keepAlive, response);
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error answering {} {}", request.method(), request.uri(), e);
+            reply(ctx, keepAlive, Responses.error(500, "internal_error", "unexpected error; see the daemon's log"));
+        }
+    }
+
+    private void route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) throws BadRequest {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        HttpMethod method = request.method();
+        if (path.equals(EVENTS) || path.startsWith(EVENTS_PREFIX)) {
+            requireMethod(method, HttpMethod.POST);
+            authorize(request);
+            if (lifecycle.isDraining()) {
+                throw new BadRequest(503, "shutting_down", "the daemon is shutting down and accepts no more events");
+            }
+            boolean sync = syncParameter(uri);
+            List<Event> events = path.equals(EVENTS) ? batchBody(request)
+                    : List.of(singleEvent(request, uri, path.substring(EVENTS_PREFIX.length())));
+            publish(ctx, keepAlive, events, sync);
+            return;
+        }
+        switch (path) {
+            case "/v1/batch/status" -> {
+                requireMethod(method, HttpMethod.GET);
+                authorize(request);
+                reply(ctx, keepAlive, Responses.json(HttpResponseStatus.OK, batchStatus()));
+            }
+            case "/v1/flush" -> {
+                requireMethod(method, HttpMethod.POST);
+                authorize(request);
+                flush(ctx, keepAlive);
+            }
+            case "/health/live" -> {
+                requireMethod(method, HttpMethod.GET);
+                reply(ctx, keepAlive, Responses.json(HttpResponseStatus.OK, Map.of("status", "UP")));
+            }
+            case "/health/ready" -> {
+                requireMethod(method, HttpMethod.GET);
+                reply(ctx, keepAlive, ready());
+            }
+            case "/metrics" -> {
+                requireMethod(method, HttpMethod.GET);
+                reply(ctx, keepAlive, Responses.bytes(HttpResponseStatus.OK, metrics.json(), "application/json"));
+            }
+            case "/metrics/prometheus" -> {
+                requireMethod(method, HttpMethod.GET);
+                reply(ctx, keepAlive, Responses.bytes(HttpResponseStatus.OK, metrics.prometheus(), MetricsRenderer.PROMETHEUS_TYPE));
+            }
+            default -> throw new BadRequest(404, "not_found", "no such endpoint: " + method + " " + path
+                    + " (endpoints: POST /v1/events, POST /v1/events/{topic}, GET /v1/batch/status, POST /v1/flush, "
+                    + "GET /health/live, GET /health/ready, GET /metrics, GET /metrics/prometheus)");
+        }
+    }
+
+    private Event singleEvent(FullHttpRequest request, QueryStringDecoder uri, String topic) throws BadRequest {
+        if (topic.isEmpty() || topic.contains("/")) {
+            throw new BadRequest(400, "invalid_topic", "the path must be /v1/events/{topic} with one topic, was "
+                    + uri.path());
+        }
+        try {
+            Topics.validate(topic);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, "invalid_topic", e.getMessage());
+        }
+        requireContentType(request, false);
+        String key = uri.parameters().containsKey("key") ? uri.parameters().get("key").get(0) : null;
+        byte[] value = EventParser.singleValue(ByteBufUtil.getBytes(request.content()));
+        return new Event(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, null);
+    }
+
+    private List<Event> batchBody(FullHttpRequest request) throws BadRequest {
+        boolean ndjson = requireContentType(request, true);
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        List<Event> events = ndjson ? EventParser.ndjson(body) : EventParser.jsonArray(body);
+        int ringSize = publisher.settings().ringSize();
+        if (events.size() > ringSize) {
+            throw new BadRequest(413, "too_many_events", events.size() + " events in one request; at most "
+                    + ringSize + " (the ring size) are accepted at once");
+        }
+        return events;
+    }
+
+    private void publish(ChannelHandlerContext ctx, boolean keepAlive, List<Event> events, boolean sync) throws BadRequest {
+        if (!settings.allowedTopics().isEmpty()) {
+            for (int i = 0; i < events.size(); i++) {
+                if (!settings.allowedTopics().contains(events.get(i).topic())) {
+                    throw new BadRequest(403, "forbidden_topic", "event " + i + ": topic '" + events.get(i).topic()
+                            + "' is not in publisher.http.allowed-topics");
+                }
+            }
+        }
+        List<CompletableFuture<PublishResult>> futures;
+        try {
+            futures = publisher.publishAll(events);
+        } catch (PublishRejectedException e) {
+            FullHttpResponse response = Responses.error(503, refusalCode(e.reason()),
+                    e.getMessage() + "; none of the " + events.size() + " event(s) was accepted, retry later");
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            reply(ctx, keepAlive, response);
+            return;
+        }
+        if (!sync) {
+            reply(ctx, keepAlive, Responses.json(HttpResponseStatus.ACCEPTED, Map.of("accepted", events.size())));
+            return;
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .orTimeout(settings.syncTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ignored, error) -> reply(ctx, keepAlive, syncResults(futures)));
+    }
+
+    private FullHttpResponse syncResults(List<CompletableFuture<PublishResult>> futures) {
+        List<Map<String, Object>> results = new ArrayList<>(futures.size());
+        boolean allOk = true;
+        for (CompletableFuture<PublishResult> f : futures) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            if (!f.isDone()) {
+                allOk = false;
+                r.put("error", "timeout");
+                r.put("message", "no answer from Kafka within " + settings.syncTimeout().toMillis()
+                        + " ms; the event was accepted and still has its outcome ahead");
+            } else {
+                try {
+                    PublishResult result = f.join();
+                    r.put("topic", result.topic());
+                    r.put("partition", result.partition());
+                    r.put("offset", result.offset());
+                } catch (CompletionException e) {
+                    allOk = false;
+                    Throwable cause = e.getCause();
+                    r.put("error", cause instanceof PublishFailedException failed ? failed.reason() : "internal");
+                    r.put("message", cause.getMessage());
+                }
+            }
+            results.add(r);
+        }
+        return Responses.json(allOk ? HttpResponseStatus.OK : HttpResponseStatus.MULTI_STATUS, Map.of("results", results));
+    }
+
+    private void flush(ChannelHandlerContext ctx, boolean keepAlive) {
+        publisher.forceFlush()
+                .orTimeout(settings.syncTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ignored, error) -> {
+                    if (error == null) {
+                        reply(ctx, keepAlive, Responses.json(HttpResponseStatus.OK, Map.of("flushed", true)));
+                    } else if (error instanceof TimeoutException) {
+                        reply(ctx, keepAlive, Responses.error(504, "timeout", "the flush did not complete within "
+                                + settings.syncTimeout().toMillis() + " ms"));
+                    } else {
+                        reply(ctx, keepAlive, Responses.error(500, "internal_error", "flush failed: " + error.getMessage()));
+                    }
+                });
+    }
+
+    private Map<String, Object> batchStatus() {
+        BatchStatus s = publisher.batchStatus();
+        Map<String, Object> batch = new LinkedHashMap<>();
+        batch.put("pending_batch_messages", s.pendingEvents());
+        batch.put("batch_size_configured", s.batchSize());
+        batch.put("batch_timeout_ms", s.batchTimeout().toMillis());
+        batch.put("max_batch_size", s.maxBatchSize());
+        batch.put("has_scheduled_flush", s.hasScheduledFlush() ? 1 : 0);
+        return Map.of("batch", batch);
+    }
+
+    private FullHttpResponse ready() {
+        ReadinessProbe.Status kafka = readiness.status();
+        Map<String, Object> body = new LinkedHashMap<>();
+        Map<String, Object> kafkaBody = new LinkedHashMap<>();
+        kafkaBody.put("reachable", kafka.reachable());
+        kafkaBody.put("brokers", kafka.brokers());
+        kafkaBody.put("detail", kafka.detail());
+        boolean ready = kafka.reachable() && !lifecycle.isDraining() && !publisher.isClosed();
+        body.put("status", ready ? "READY" : "NOT_READY");
+        if (!ready) {
+            body.put("error", "not_ready");
+            body.put("message", lifecycle.isDraining() ? "shutting down" : "Kafka is not reachable: " + kafka.detail());
+        }
+        body.put("kafka", kafkaBody);
+        return Responses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+    }
+
+    private void authorize(FullHttpRequest request) throws BadRequest {
+        if (!settings.authEnabled()) {
+            return;
+        }
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        // Constant-time comparison: the token must not leak through response timing.
+        if (header == null || !MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expectedAuthorization)) {
+            throw new BadRequest(401, "unauthorized", header == null ? "missing Authorization: Bearer <token>"
+                    : "invalid bearer token");
+        }
+    }
+
+    private static void requireMethod(HttpMethod actual, HttpMethod expected) throws BadRequest {
+        if (!actual.equals(expected)) {
+            throw new MethodNotAllowed(expected, actual);
+        }
+    }
+
+    /** Checks the Content-Type; returns true for NDJSON. A missing type on a single event means JSON. */
+    private static boolean requireContentType(FullHttpRequest request, boolean batch) throws BadRequest {
+        String header = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (header == null) {
+            if (batch) {
+                throw new BadRequest(415, "unsupported_media_type",
+                        "Content-Type is required: application/json (an array of events) or application/x-ndjson");
+            }
+            return false;
+        }
+        String type = HttpUtil.getMimeType(header) == null ? header : HttpUtil.getMimeType(header).toString();
+        type = type.trim().toLowerCase(java.util.Locale.ROOT);
+        CharSequence charset = HttpUtil.getCharsetAsSequence(request);
+        if (charset != null && !"utf-8".equalsIgnoreCase(charset.toString())) {
+            throw new BadRequest(415, "unsupported_media_type", "charset " + charset + " is not supported; send UTF-8");
+        }
+        if (type.equals("application/json")) {
+            return false;
+        }
+        if (batch && (type.equals("application/x-ndjson") || type.equals("application/ndjson")
+                || type.equals("application/jsonl") || type.equals("application/jsonlines"))) {
+            return true;
+        }
+        throw new BadRequest(415, "unsupported_media_type", "Content-Type " + header + " is not supported; use "
+                + (batch ? "application/json (an array of events) or application/x-ndjson" : "application/json"));
+    }
+
+    private static boolean syncParameter(QueryStringDecoder uri) throws BadRequest {
+        List<String> values = uri.parameters().get("sync");
+        if (values == null || values.isEmpty()) {
+            return false;
+        }
+        String v = values.get(0);
+        if (v.equals("true") || v.equals("1") || v.isEmpty()) {
+            return true;
+        }
+        if (v.equals("false") || v.equals("0")) {
+            return false;
+        }
+        throw new BadRequest(400, "invalid_parameter", "invalid sync=" + v + ": must be true or false");
+    }
+
+    private static String refusalCode(PublishRejectedException.Reason reason) {
+        return switch (reason) {
+            case RING_FULL, BLOCK_TIMEOUT -> "ring_full";
+            case DROPPED -> "dropped";
+            case CLOSED -> "shutting_down";
+        };
+    }
+
+    private void reply(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+        int status = response.status().code();
+        responsesByClass[Math.min(5, Math.max(1, status / 100))].inc();
+        Responses.send(ctx, keepAlive, response);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            ctx.close(); // an idle or stalled client must not hold a connection forever
+        } else {
+            ctx.fireUserEventTriggered(event);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    /** 405 with the Allow header. */
+    private static final class MethodNotAllowed extends BadRequest {
+        private static final long serialVersionUID = 1L;
+        final HttpMethod allowed;
+
+        MethodNotAllowed(HttpMethod allowed, HttpMethod actual) {
+            super(405, "method_not_allowed", actual + " is not allowed here; use " + allowed);
+            this.allowed = allowed;
+        }
+    }
+}
