@@ -39,6 +39,11 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code publisherd run} and waits until it reports ready (Kafka reachable). */
     public static DaemonProcess start(Map<String, String> env, List<String> jvmOptions) {
+        return start(env, jvmOptions, "/health/ready");
+    }
+
+    /** Starts {@code publisherd run} and waits until {@code readyPath} answers 200. */
+    public static DaemonProcess start(Map<String, String> env, List<String> jvmOptions, String readyPath) {
         int httpPort = freePort();
         int kafkaPort = freePort();
         try {
@@ -54,7 +59,7 @@ public final class DaemonProcess implements AutoCloseable {
                     .redirectOutput(log.toFile());
             builder.environment().putAll(environment);
             DaemonProcess daemon = new DaemonProcess(builder.start(), log, dataDir, httpPort, kafkaPort);
-            daemon.awaitReady(Duration.ofSeconds(90));
+            daemon.awaitReady(readyPath, Duration.ofSeconds(90));
             return daemon;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -133,7 +138,7 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Duration timeout) {
+    private void awaitReady(String readyPath, Duration timeout) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -141,7 +146,7 @@ public final class DaemonProcess implements AutoCloseable {
                 throw new AssertionError("publisherd exited with " + process.exitValue() + " before it was ready:\n" + log());
             }
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + readyPath))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
