@@ -38,7 +38,7 @@ public final class CheckConfigCommand implements Callable<Integer> {
                 ? "embedded broker on 127.0.0.1:" + settings.embeddedPort() + " (data in " + settings.embeddedDataDir() + ")"
                 : settings.bootstrapServers()));
         out.println("# layers, later wins: reference.conf < application.conf < " + loaded.profile()
-                + ".conf < -Dconfig.file < environment < -Dpublisher.* ; each value's origin is above it");
+                + ".conf < -Dconfig.file < environment < -Dpublisher.*; each value is followed by its origin");
         Config shown = redacted(loaded.config().getConfig("publisher"));
         java.util.List<String> lines = new java.util.ArrayList<>();
         int width = 0;
