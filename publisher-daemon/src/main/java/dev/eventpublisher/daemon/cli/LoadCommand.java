@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.eventpublisher.Backpressure;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.OutcomeReport;
 import dev.eventpublisher.PublishRejectedException;
@@ -56,6 +57,11 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Approximate size of each JSON value (default: ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--backpressure", defaultValue = "BLOCK", paramLabel = "block|reject|drop",
+            description = "What a full ring does to the load threads (default: block, so flat out measures throughput; "
+                    + "reject/drop count refusals).", converter = BackpressureConverter.class)
+    Backpressure backpressure;
+
     @Option(names = "--embedded", description = "Start an in-process Kafka broker for this run instead of using the configured one.")
     boolean embedded;
 
@@ -82,7 +88,8 @@ public final class LoadCommand implements Callable<Integer> {
                 + (events > 0 ? " or " + events + " events" : ""));
         out.flush();
         byte[][] values = values(size);
-        try (EventPublisher publisher = settings.publisherBuilder(bootstrap).build()) {
+        try (EventPublisher publisher = settings.publisherBuilder(bootstrap)
+                .backpressure(backpressure).blockTimeout(Duration.ofSeconds(10)).build()) {
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> workers = new ArrayList<>();
             long start = System.nanoTime();
@@ -175,6 +182,13 @@ public final class LoadCommand implements Callable<Integer> {
             pool[i] = json.toString().getBytes(StandardCharsets.UTF_8);
         }
         return pool;
+    }
+
+    static final class BackpressureConverter implements picocli.CommandLine.ITypeConverter<Backpressure> {
+        @Override
+        public Backpressure convert(String value) {
+            return Backpressure.valueOf(value.toUpperCase(Locale.ROOT));
+        }
     }
 
     private static String millis(long nanos) {
