@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -87,7 +86,7 @@ public final class LoadCommand implements Callable<Integer> {
                 + (rate == 0 ? "flat out" : rate + " events/s") + ", " + duration.toSeconds() + " s"
                 + (events > 0 ? " or " + events + " events" : ""));
         out.flush();
-        byte[][] values = values(size);
+        byte[][] values = SyntheticEvents.pool(8192, size);
         try (EventPublisher publisher = settings.publisherBuilder(bootstrap)
                 .backpressure(backpressure).blockTimeout(Duration.ofSeconds(10)).build()) {
             AtomicBoolean stop = new AtomicBoolean();
@@ -163,25 +162,6 @@ public final class LoadCommand implements Callable<Integer> {
                 refused.increment();
             }
         }
-    }
-
-    /** A pool of distinct, realistic JSON events (one repeated value would compress to nothing). */
-    static byte[][] values(int size) {
-        byte[][] pool = new byte[8192][];
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        String[] types = {"ProductCreated", "ProductUpdated", "OrderPlaced", "OrderShipped", "PaymentCaptured"};
-        for (int i = 0; i < pool.length; i++) {
-            StringBuilder json = new StringBuilder(size + 32);
-            json.append("{\"type\":\"").append(types[i % types.length]).append("\",\"id\":").append(random.nextLong(1L << 40))
-                    .append(",\"sku\":\"SKU-").append(random.nextInt(1_000_000)).append("\",\"price\":")
-                    .append(random.nextInt(100_000) / 100.0).append(",\"note\":\"");
-            while (json.length() < size - 2) {
-                json.append((char) ('a' + random.nextInt(26)));
-            }
-            json.append("\"}");
-            pool[i] = json.toString().getBytes(StandardCharsets.UTF_8);
-        }
-        return pool;
     }
 
     static final class BackpressureConverter implements picocli.CommandLine.ITypeConverter<Backpressure> {
