@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,7 @@ import dev.eventpublisher.ring.Admission;
 import dev.eventpublisher.ring.EventSlot;
 import dev.eventpublisher.ring.SlotKind;
 import dev.eventpublisher.sender.BatchSender;
+import dev.eventpublisher.sender.EventFuture;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,7 @@ public final class EventPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
     /** After the close deadline, how long the forced drain may take (a blocked Kafka send returning). */
     private static final long FORCED_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(15);
+    private static final int MAX_REMEMBERED_TOPICS = 10_000;
 
     private final PublisherSettings settings;
     private final BatchSender sender;
@@ -59,6 +63,7 @@ public final class EventPublisher implements AutoCloseable {
     private final Admission admission;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<OutcomeReport> closed = new CompletableFuture<>();
+    private final Set<String> validTopics = ConcurrentHashMap.newKeySet();
 
     EventPublisher(PublisherSettings settings, BatchSender sender, MetricRegistry registry, LongSupplier clock) {
         this.settings = settings;
@@ -91,9 +96,10 @@ public final class EventPublisher implements AutoCloseable {
      * @throws IllegalArgumentException if the topic is not a legal Kafka topic name
      */
     public CompletableFuture<PublishResult> publish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
-        Topics.validate(topic);
-        CompletableFuture<PublishResult> future = new CompletableFuture<>();
-        long refused = offer(topic, key, value, headers, future, true);
+        checkTopic(topic);
+        long now = clock.getAsLong();
+        EventFuture future = new EventFuture(topic, now, outcomes);
+        long refused = offer(topic, key, value, headers, future, now, true);
         if (refused != 0) {
             throw rejection(refused);
         }
@@ -126,7 +132,7 @@ public final class EventPublisher implements AutoCloseable {
                     + ") events can be published at once");
         }
         for (int i = 0; i < n; i++) {
-            Topics.validate(events.get(i).topic());
+            checkTopic(events.get(i).topic());
         }
         List<CompletableFuture<PublishResult>> futures = new ArrayList<>(n);
         admission.enter();
@@ -144,7 +150,7 @@ public final class EventPublisher implements AutoCloseable {
             long now = clock.getAsLong();
             for (int i = 0; i < n; i++) {
                 Event e = events.get(i);
-                CompletableFuture<PublishResult> future = new CompletableFuture<>();
+                EventFuture future = new EventFuture(e.topic(), now, outcomes);
                 futures.add(future);
                 ring.get(lo + i).event(e.topic(), e.key(), e.value(), e.headers(), future, now);
                 outcomes.accepted();
@@ -164,8 +170,8 @@ public final class EventPublisher implements AutoCloseable {
      * @throws IllegalArgumentException if the topic is not a legal Kafka topic name
      */
     public boolean tryPublish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
-        Topics.validate(topic);
-        return offer(topic, key, value, headers, null, false) == 0;
+        checkTopic(topic);
+        return offer(topic, key, value, headers, null, clock.getAsLong(), false) == 0;
     }
 
     public boolean tryPublish(String topic, byte[] key, byte[] value) {
@@ -174,7 +180,7 @@ public final class EventPublisher implements AutoCloseable {
 
     /** Returns 0 when accepted, else the Admission code of the refusal (already counted). */
     private long offer(String topic, byte[] key, byte[] value, Iterable<Header> headers,
-                       CompletableFuture<PublishResult> future, boolean mayBlock) {
+                       EventFuture future, long now, boolean mayBlock) {
         admission.enter();
         try {
             long sequence = admission.claim(mayBlock);
@@ -186,12 +192,26 @@ public final class EventPublisher implements AutoCloseable {
                 }
                 return sequence;
             }
-            ring.get(sequence).event(topic, key, value, headers, future, clock.getAsLong());
+            ring.get(sequence).event(topic, key, value, headers, future, now);
             outcomes.accepted();
             ring.publish(sequence);
             return 0;
         } finally {
             admission.exit();
+        }
+    }
+
+    /**
+     * Validates a topic name; names already seen valid are remembered (a set bounded in size), so the
+     * usual handful of topics costs a hash lookup instead of a character scan per event.
+     */
+    private void checkTopic(String topic) {
+        if (topic != null && validTopics.contains(topic)) {
+            return;
+        }
+        Topics.validate(topic);
+        if (validTopics.size() < MAX_REMEMBERED_TOPICS) {
+            validTopics.add(topic);
         }
     }
 

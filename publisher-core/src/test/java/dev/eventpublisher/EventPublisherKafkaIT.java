@@ -117,7 +117,8 @@ class EventPublisherKafkaIT {
             assertThat(seen.add(value)).as("duplicate %s", value).isTrue();
             PublishResult ack = acknowledged.get(value);
             assertThat(ack).as("record %s was never acknowledged", value).isNotNull();
-            assertThat(ack).isEqualTo(new PublishResult(record.topic(), record.partition(), record.offset()));
+            assertThat(List.of(ack.topic(), ack.partition(), ack.offset()))
+                    .isEqualTo(List.of(record.topic(), record.partition(), record.offset()));
             int seq = Integer.parseInt(value.substring(value.lastIndexOf('-') + 1));
             Integer previous = lastSeqByKey.put(key, seq);
             assertThat(previous == null ? -1 : previous).as("order of key %s", key).isLessThan(seq);

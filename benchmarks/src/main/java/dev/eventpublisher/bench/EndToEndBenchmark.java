@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import dev.eventpublisher.Backpressure;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.PublishResult;
+import dev.eventpublisher.WaitStrategyType;
 import dev.eventpublisher.daemon.cli.SyntheticEvents;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,6 +24,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -46,6 +48,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 5)
 @Fork(1)
 public class EndToEndBenchmark {
+    @Param({"BLOCKING"})
+    public String waitStrategy;
+
     private KafkaFixture kafka;
     private EventPublisher publisher;
     private KafkaProducer<byte[], byte[]> producer;
@@ -76,6 +81,7 @@ public class EndToEndBenchmark {
         publisher = EventPublisher.builder()
                 .producerProperties(pipelineProps)
                 .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofMinutes(5))
+                .waitStrategy(WaitStrategyType.valueOf(waitStrategy))
                 .build();
     }
 

@@ -117,7 +117,7 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
         try {
             group = groupFor(slot.topic());
         } catch (RuntimeException e) {
-            outcomes.failUnsent(slot.topic(), slot.future(), Outcomes.INTERNAL, e);
+            outcomes.failUnsent(slot.future(), Outcomes.INTERNAL, e);
             throw e;
         }
         pending.append(group, slot);

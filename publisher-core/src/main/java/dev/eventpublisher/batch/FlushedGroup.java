@@ -1,8 +1,6 @@
 package dev.eventpublisher.batch;
 
-import java.util.concurrent.CompletableFuture;
-
-import dev.eventpublisher.PublishResult;
+import dev.eventpublisher.sender.EventFuture;
 import org.apache.kafka.common.header.Header;
 
 /**
@@ -21,7 +19,7 @@ public interface FlushedGroup {
     Iterable<Header> headers(int i);
 
     /** The caller's future, or null for fire-and-forget events. */
-    CompletableFuture<PublishResult> future(int i);
+    EventFuture future(int i);
 
     long publishNanos(int i);
 }

@@ -1,9 +1,7 @@
 package dev.eventpublisher.batch;
 
-import java.util.concurrent.CompletableFuture;
-
-import dev.eventpublisher.PublishResult;
 import dev.eventpublisher.ring.EventSlot;
+import dev.eventpublisher.sender.EventFuture;
 import org.apache.kafka.common.header.Header;
 
 /**
@@ -131,9 +129,8 @@ final class PendingEvents {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
-        public CompletableFuture<PublishResult> future(int i) {
-            return (CompletableFuture<PublishResult>) futures[order[i]];
+        public EventFuture future(int i) {
+            return (EventFuture) futures[order[i]];
         }
 
         @Override

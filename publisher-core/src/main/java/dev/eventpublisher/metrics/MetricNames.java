@@ -17,8 +17,8 @@ public final class MetricNames {
     public static final String EVENTS_REJECTED = "events.rejected";
     /** Counter: events refused under the drop policy. */
     public static final String EVENTS_DROPPED = "events.dropped";
-    /** Timer: publish call to Kafka acknowledgement, per event. */
-    public static final String EVENTS_LATENCY = "events.publish-to-ack";
+    /** Histogram: publish call to Kafka acknowledgement, per event, in nanoseconds. */
+    public static final String EVENTS_LATENCY_NANOS = "events.publish-to-ack-ns";
 
     /** Counter prefix: flushed batches by trigger ({@code batches.flushed.size}, ...). */
     public static final String BATCHES_FLUSHED_PREFIX = "batches.flushed.";

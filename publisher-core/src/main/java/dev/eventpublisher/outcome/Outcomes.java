@@ -2,20 +2,17 @@ package dev.eventpublisher.outcome;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import com.codahale.metrics.Counter;
-import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
+import com.codahale.metrics.Histogram;
 import dev.eventpublisher.OutcomeReport;
-import dev.eventpublisher.PublishFailedException;
-import dev.eventpublisher.PublishResult;
+import dev.eventpublisher.metrics.HdrHistogramReservoir;
 import dev.eventpublisher.metrics.MetricNames;
+import dev.eventpublisher.sender.Delivery;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 
@@ -43,7 +40,7 @@ public final class Outcomes {
     private final Counter failed;
     private final Counter rejected;
     private final Counter dropped;
-    private final Timer latency;
+    private final Histogram latencyNanos;
     private final ConcurrentMap<String, Counter> failedByReason = new ConcurrentHashMap<>();
     private volatile boolean shutdownForced;
 
@@ -55,9 +52,10 @@ public final class Outcomes {
         this.failed = registry.counter(MetricNames.EVENTS_FAILED);
         this.rejected = registry.counter(MetricNames.EVENTS_REJECTED);
         this.dropped = registry.counter(MetricNames.EVENTS_DROPPED);
-        // The lock-free reservoir: the timer is updated once per event on Kafka's I/O thread.
-        this.latency = registry.timer(MetricNames.EVENTS_LATENCY,
-                () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
+        // Updated once per event on Kafka's I/O thread, so a histogram (a Dropwizard Timer would also
+        // update a rate meter per event) over an HdrHistogram recorder: wait-free and allocation-free.
+        this.latencyNanos = registry.histogram(MetricNames.EVENTS_LATENCY_NANOS,
+                () -> new Histogram(new HdrHistogramReservoir(60)));
     }
 
     public void accepted() {
@@ -83,7 +81,7 @@ public final class Outcomes {
     /** Counts one acknowledgement and its latency since {@code publishNanos}. */
     public void acknowledged(long publishNanos) {
         acknowledged.inc();
-        latency.update(clock.getAsLong() - publishNanos, TimeUnit.NANOSECONDS);
+        latencyNanos.update(clock.getAsLong() - publishNanos);
     }
 
     /** Counts one failure under {@code reason}. */
@@ -93,13 +91,14 @@ public final class Outcomes {
     }
 
     /**
-     * Fails an event that never reached the sender (the batcher could not take it): counts it and
-     * completes its future, if any, exceptionally.
+     * Fails an event that never reached the sender (the batcher could not take it): through its future
+     * when it has one (which counts it), else just counted.
      */
-    public void failUnsent(String topic, CompletableFuture<PublishResult> future, String reason, Throwable cause) {
-        failed(reason);
+    public void failUnsent(Delivery future, String reason, Throwable cause) {
         if (future != null) {
-            future.completeExceptionally(new PublishFailedException(topic, reason, cause));
+            future.fail(reason, cause);
+        } else {
+            failed(reason);
         }
     }
 

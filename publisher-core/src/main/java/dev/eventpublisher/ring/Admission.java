@@ -35,6 +35,7 @@ public final class Admission {
 
     /** How long a blocked publisher parks between claim attempts; short, so it sees space quickly. */
     private static final long BLOCK_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long MAX_BLOCK_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final RingBuffer<EventSlot> ring;
     private final Backpressure policy;
@@ -108,8 +109,12 @@ public final class Admission {
 
     private long claimBlocking(int n) {
         long deadline = System.nanoTime() + blockTimeoutNanos;
+        long park = BLOCK_PARK_NANOS;
         while (true) {
-            LockSupport.parkNanos(BLOCK_PARK_NANOS);
+            // Back off while the ring stays full: many waiting publishers waking every 50 µs would
+            // burn the CPU the batcher and sender need to make room.
+            LockSupport.parkNanos(park);
+            park = Math.min(park * 2, MAX_BLOCK_PARK_NANOS);
             if (!open) {
                 return CLOSED;
             }

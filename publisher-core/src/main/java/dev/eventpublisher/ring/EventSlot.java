@@ -2,7 +2,7 @@ package dev.eventpublisher.ring;
 
 import java.util.concurrent.CompletableFuture;
 
-import dev.eventpublisher.PublishResult;
+import dev.eventpublisher.sender.EventFuture;
 import org.apache.kafka.common.header.Header;
 
 /**
@@ -17,13 +17,13 @@ public final class EventSlot {
     private byte[] key;
     private byte[] value;
     private Iterable<Header> headers;
-    private CompletableFuture<PublishResult> future;
+    private EventFuture future;
     private CompletableFuture<Void> control;
     private long nanos;
 
     /** Loads an application event; {@code future} may be null (fire-and-forget via tryPublish). */
     public void event(String topic, byte[] key, byte[] value, Iterable<Header> headers,
-                      CompletableFuture<PublishResult> future, long publishNanos) {
+                      EventFuture future, long publishNanos) {
         this.kind = SlotKind.EVENT;
         this.topic = topic;
         this.key = key;
@@ -70,7 +70,7 @@ public final class EventSlot {
         return headers;
     }
 
-    public CompletableFuture<PublishResult> future() {
+    public EventFuture future() {
         return future;
     }
 

@@ -2,7 +2,6 @@ package dev.eventpublisher.sender;
 
 import java.util.concurrent.CompletableFuture;
 
-import dev.eventpublisher.PublishResult;
 import dev.eventpublisher.batch.FlushTrigger;
 import dev.eventpublisher.batch.FlushedGroup;
 import org.apache.kafka.common.header.Header;
@@ -67,9 +66,8 @@ final class BatchSlot implements OutgoingBatch {
         return trigger;
     }
 
-    @SuppressWarnings("unchecked")
-    CompletableFuture<PublishResult> future(int i) {
-        return (CompletableFuture<PublishResult>) futures[i];
+    EventFuture future(int i) {
+        return (EventFuture) futures[i];
     }
 
     long publishNanos(int i) {

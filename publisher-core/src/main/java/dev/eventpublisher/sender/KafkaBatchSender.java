@@ -15,19 +15,30 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The real {@link BatchSender}: one {@link KafkaProducer} fed by the single sender thread, so the
  * producer never sees contention from many application threads. Each record gets its
  * {@link Delivery} as the send callback; a record the producer refuses (too large, invalid) fails
- * alone and the rest of its batch is still sent.
+ * alone and the rest of its batch is still sent. Partitions are chosen here, as Kafka's default
+ * partitioner would (see {@link PartitionChooser}), unless a custom partitioner is configured.
  */
 public final class KafkaBatchSender implements BatchSender {
+    private static final long KAFKA_DEFAULT_BATCH_SIZE = 16_384;
+
     private final Producer<byte[], byte[]> producer;
+    /** Null when Kafka must partition (a custom partitioner, ignored keys, or a producer we did not configure). */
+    private final PartitionChooser partitions;
 
     /** Creates the producer from {@code producerProperties} (see {@link #defaultProducerProperties()}). */
     public KafkaBatchSender(Map<String, Object> producerProperties) {
-        this(new KafkaProducer<>(withByteSerializers(producerProperties)));
+        this.producer = new KafkaProducer<>(withByteSerializers(producerProperties));
+        boolean defaultPartitioner = producerProperties.get(ProducerConfig.PARTITIONER_CLASS_CONFIG) == null
+                && !"true".equalsIgnoreCase(String.valueOf(producerProperties.get(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG)));
+        Object batchSize = producerProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
+        this.partitions = defaultPartitioner ? new PartitionChooser(producer,
+                batchSize == null ? KAFKA_DEFAULT_BATCH_SIZE : Long.parseLong(batchSize.toString().trim())) : null;
     }
 
-    /** Wraps an existing producer; it is closed by {@link #close}. */
+    /** Wraps an existing producer (Kafka partitions every record); it is closed by {@link #close}. */
     public KafkaBatchSender(Producer<byte[], byte[]> producer) {
         this.producer = producer;
+        this.partitions = null;
     }
 
     /**
@@ -60,11 +71,14 @@ public final class KafkaBatchSender implements BatchSender {
     public void send(OutgoingBatch batch) {
         String topic = batch.topic();
         int n = batch.size();
+        Object topicPartitions = partitions == null ? null : partitions.forTopic(topic, System.nanoTime());
         for (int i = 0; i < n; i++) {
             Delivery delivery = batch.delivery(i);
             try {
-                producer.send(new ProducerRecord<>(topic, null, null, batch.key(i), batch.value(i), batch.headers(i)),
-                        delivery);
+                byte[] key = batch.key(i);
+                byte[] value = batch.value(i);
+                Integer partition = partitions == null ? null : partitions.partition(topicPartitions, key, value);
+                producer.send(new ProducerRecord<>(topic, partition, null, key, value, batch.headers(i)), delivery);
             } catch (RuntimeException e) {
                 // Thrown (not called back): producer closed, buffer wait timed out, interrupted...
                 delivery.fail(e);

@@ -53,8 +53,11 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
         int n = slot.size();
         FlushEpoch current = epoch;
         current.register(n);
+        String topic = slot.topic();
         for (int i = 0; i < n; i++) {
-            slot.setDelivery(i, new Delivery(slot.topic(), slot.future(i), slot.publishNanos(i), outcomes, current));
+            EventFuture future = slot.future(i);
+            slot.setDelivery(i, future != null ? future.bind(current)
+                    : new UntrackedDelivery(topic, slot.publishNanos(i), outcomes, current));
         }
         handedOver.lazySet(handedOver.get() + n);
         try {

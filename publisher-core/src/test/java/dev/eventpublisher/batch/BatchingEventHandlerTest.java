@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
 import com.codahale.metrics.MetricRegistry;
 import dev.eventpublisher.EndOfBatchPolicy;
 import dev.eventpublisher.PublishFailedException;
-import dev.eventpublisher.PublishResult;
 import dev.eventpublisher.metrics.MetricNames;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.EventSlot;
 import dev.eventpublisher.ring.SlotKind;
+import dev.eventpublisher.sender.EventFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -225,7 +225,7 @@ class BatchingEventHandlerTest {
     void shouldClearEachRingSlotAfterReadingIt() {
         BatchingEventHandler handler = handler(10, 1000, 100, EndOfBatchPolicy.SIZE_OR_TIMEOUT);
         EventSlot slot = new EventSlot();
-        slot.event("a", new byte[1], new byte[1], null, new CompletableFuture<>(), 0);
+        slot.event("a", new byte[1], new byte[1], null, new EventFuture("a", 0, outcomes), 0);
 
         handler.onEvent(slot, 0, false);
 
@@ -265,7 +265,7 @@ class BatchingEventHandlerTest {
     void shouldFailAnEventWithoutTopicGroupAsInternalInsteadOfLosingIt() {
         BatchingEventHandler handler = handler(10, 1000, 100, EndOfBatchPolicy.SIZE_OR_TIMEOUT);
         EventSlot slot = new EventSlot();
-        CompletableFuture<PublishResult> future = new CompletableFuture<>();
+        EventFuture future = new EventFuture(null, 0, outcomes);
         slot.event(null, null, new byte[1], null, future, 0); // a null topic cannot be grouped (HashMap allows it, the rule lookup does not)
 
         handler.onEvent(slot, 0, false);

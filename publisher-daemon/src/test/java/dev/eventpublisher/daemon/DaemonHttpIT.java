@@ -206,7 +206,7 @@ class DaemonHttpIT {
         JsonNode metrics = JSON.readTree(get("/metrics").body());
         assertThat(metrics.get("counters").get("events.accepted").get("count").asLong()).isPositive();
         assertThat(metrics.get("gauges").has("ring.remaining-capacity")).isTrue();
-        assertThat(metrics.get("timers").has("events.publish-to-ack")).isTrue();
+        assertThat(metrics.get("histograms").get("events.publish-to-ack-ns").get("count").asLong()).isPositive();
 
         HttpResponse<String> prometheus = get("/metrics/prometheus");
         assertThat(prometheus.statusCode()).isEqualTo(200);

@@ -76,7 +76,7 @@ class JmxIT {
             assertThat(jmx.getAttribute(accepted.iterator().next(), "Count")).isEqualTo(3L);
             Set<ObjectName> forced = jmx.queryNames(new ObjectName("eventpublisher:name=batches.flushed.forced,*"), null);
             assertThat(jmx.getAttribute(forced.iterator().next(), "Count")).isEqualTo(1L);
-            assertThat(jmx.queryNames(new ObjectName("eventpublisher:name=events.publish-to-ack,*"), null)).hasSize(1);
+            assertThat(jmx.queryNames(new ObjectName("eventpublisher:name=events.publish-to-ack-ns,*"), null)).hasSize(1);
         }
     }
 }

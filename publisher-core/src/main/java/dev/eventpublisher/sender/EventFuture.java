@@ -1,0 +1,120 @@
+package dev.eventpublisher.sender;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+
+import dev.eventpublisher.PublishFailedException;
+import dev.eventpublisher.PublishResult;
+import dev.eventpublisher.outcome.Outcomes;
+
+/**
+ * What {@code publish} returns, and the event's {@link Delivery}, and — once acknowledged — its own
+ * {@link PublishResult}: one object per event from the caller's thread to Kafka's callback, instead of
+ * a future, a callback and a result.
+ *
+ * <p>Threads: created by the publishing thread; {@link #bind} is called by the sender thread before the
+ * event is handed to Kafka (whose internal locking orders it before the callback); the outcome is set
+ * once, by whichever thread reports it first. A caller that cancels or completes the future itself
+ * does not change the outcome that is counted.
+ */
+public final class EventFuture extends CompletableFuture<PublishResult> implements Delivery, PublishResult {
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(EventFuture.class, "done", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String topic;
+    private final long publishNanos;
+    private final Outcomes outcomes;
+    private FlushEpoch epoch;
+    private int partition = -1;
+    private long offset = -1;
+    @SuppressWarnings("unused") // written through DONE
+    private volatile int done;
+
+    public EventFuture(String topic, long publishNanos, Outcomes outcomes) {
+        this.topic = topic;
+        this.publishNanos = publishNanos;
+        this.outcomes = outcomes;
+    }
+
+    /** Sender thread: joins the current flush epoch. */
+    EventFuture bind(FlushEpoch current) {
+        this.epoch = current;
+        return this;
+    }
+
+    public long publishNanos() {
+        return publishNanos;
+    }
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public int partition() {
+        return partition;
+    }
+
+    @Override
+    public long offset() {
+        return offset;
+    }
+
+    @Override
+    public void acknowledge(int partition, long offset) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        // Written before complete(): readers of the completed future see them.
+        this.partition = partition;
+        this.offset = offset;
+        outcomes.acknowledged(publishNanos);
+        complete(this);
+        release();
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        fail(outcomes.reasonFor(cause), cause);
+    }
+
+    @Override
+    public void fail(String reason, Throwable cause) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        outcomes.failed(reason);
+        completeExceptionally(new PublishFailedException(topic, reason, cause));
+        release();
+    }
+
+    private void release() {
+        FlushEpoch e = epoch;
+        epoch = null; // a caller keeping the future must not keep the epoch chain alive
+        if (e != null) {
+            e.recordDone();
+        }
+    }
+
+    /** Whether the pipeline recorded this event's outcome (independent of what the caller did with the future). */
+    @Override
+    public boolean hasOutcome() {
+        return (int) DONE.getVolatile(this) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return hasOutcome() && !isCompletedExceptionally()
+                ? "PublishResult[topic=" + topic + ", partition=" + partition + ", offset=" + offset + "]"
+                : super.toString();
+    }
+}

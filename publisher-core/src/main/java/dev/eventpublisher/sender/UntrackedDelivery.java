@@ -1,0 +1,64 @@
+package dev.eventpublisher.sender;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import dev.eventpublisher.outcome.Outcomes;
+
+/** The delivery of an event published without a future ({@code tryPublish}): counted, not reported. */
+final class UntrackedDelivery implements Delivery {
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(UntrackedDelivery.class, "done", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String topic;
+    private final long publishNanos;
+    private final Outcomes outcomes;
+    private final FlushEpoch epoch;
+    @SuppressWarnings("unused") // written through DONE
+    private volatile int done;
+
+    UntrackedDelivery(String topic, long publishNanos, Outcomes outcomes, FlushEpoch epoch) {
+        this.topic = topic;
+        this.publishNanos = publishNanos;
+        this.outcomes = outcomes;
+        this.epoch = epoch;
+    }
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public void acknowledge(int partition, long offset) {
+        if (DONE.compareAndSet(this, 0, 1)) {
+            outcomes.acknowledged(publishNanos);
+            epoch.recordDone();
+        }
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        fail(outcomes.reasonFor(cause), cause);
+    }
+
+    @Override
+    public void fail(String reason, Throwable cause) {
+        if (DONE.compareAndSet(this, 0, 1)) {
+            outcomes.failed(reason);
+            epoch.recordDone();
+        }
+    }
+
+    @Override
+    public boolean hasOutcome() {
+        return (int) DONE.getVolatile(this) != 0;
+    }
+}
