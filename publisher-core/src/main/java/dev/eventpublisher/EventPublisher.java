@@ -64,6 +64,7 @@ public final class EventPublisher implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<OutcomeReport> closed = new CompletableFuture<>();
     private final Set<String> validTopics = ConcurrentHashMap.newKeySet();
+    private String lastValidTopic;
 
     EventPublisher(PublisherSettings settings, BatchSender sender, MetricRegistry registry, LongSupplier clock) {
         this.settings = settings;
@@ -135,31 +136,26 @@ public final class EventPublisher implements AutoCloseable {
             checkTopic(events.get(i).topic());
         }
         List<CompletableFuture<PublishResult>> futures = new ArrayList<>(n);
-        admission.enter();
-        try {
-            long hi = admission.claim(n, true);
-            if (hi < 0) {
-                if (hi == Admission.DROPPED) {
-                    outcomes.dropped(n);
-                } else {
-                    outcomes.rejected(n);
-                }
-                throw rejection(hi);
+        long hi = admission.claim(n, true);
+        if (hi < 0) {
+            if (hi == Admission.DROPPED) {
+                outcomes.dropped(n);
+            } else {
+                outcomes.rejected(n);
             }
-            long lo = hi - n + 1;
-            long now = clock.getAsLong();
-            for (int i = 0; i < n; i++) {
-                Event e = events.get(i);
-                EventFuture future = new EventFuture(e.topic(), now, outcomes);
-                futures.add(future);
-                ring.get(lo + i).event(e.topic(), e.key(), e.value(), e.headers(), future, now);
-                outcomes.accepted();
-            }
-            ring.publish(lo, hi);
-            return futures;
-        } finally {
-            admission.exit();
+            throw rejection(hi);
         }
+        long lo = hi - n + 1;
+        long now = clock.getAsLong();
+        for (int i = 0; i < n; i++) {
+            Event e = events.get(i);
+            EventFuture future = new EventFuture(e.topic(), now, outcomes);
+            futures.add(future);
+            ring.get(lo + i).event(e.topic(), e.key(), e.value(), e.headers(), future, now);
+        }
+        outcomes.accepted(n);
+        ring.publish(lo, hi);
+        return futures;
     }
 
     /**
@@ -178,27 +174,22 @@ public final class EventPublisher implements AutoCloseable {
         return tryPublish(topic, key, value, null);
     }
 
-    /** Returns 0 when accepted, else the Admission code of the refusal (already counted). */
+    /** Returns 0 when accepted, else the Admission code of the refusal (already counted as refused). */
     private long offer(String topic, byte[] key, byte[] value, Iterable<Header> headers,
                        EventFuture future, long now, boolean mayBlock) {
-        admission.enter();
-        try {
-            long sequence = admission.claim(mayBlock);
-            if (sequence < 0) {
-                if (sequence == Admission.DROPPED) {
-                    outcomes.dropped();
-                } else {
-                    outcomes.rejected();
-                }
-                return sequence;
+        long sequence = admission.claim(mayBlock);
+        if (sequence < 0) {
+            if (sequence == Admission.DROPPED) {
+                outcomes.dropped();
+            } else {
+                outcomes.rejected();
             }
-            ring.get(sequence).event(topic, key, value, headers, future, now);
-            outcomes.accepted();
-            ring.publish(sequence);
-            return 0;
-        } finally {
-            admission.exit();
+            return sequence;
         }
+        ring.get(sequence).event(topic, key, value, headers, future, now);
+        outcomes.accepted(); // before publish: the event cannot have an outcome before it is counted
+        ring.publish(sequence);
+        return 0;
     }
 
     /**
@@ -206,13 +197,17 @@ public final class EventPublisher implements AutoCloseable {
      * usual handful of topics costs a hash lookup instead of a character scan per event.
      */
     private void checkTopic(String topic) {
-        if (topic != null && validTopics.contains(topic)) {
+        // Racy on purpose: a stale read only means checking again; Strings are immutable.
+        if (topic != null && topic == lastValidTopic) {
             return;
         }
-        Topics.validate(topic);
-        if (validTopics.size() < MAX_REMEMBERED_TOPICS) {
-            validTopics.add(topic);
+        if (topic == null || !validTopics.contains(topic)) {
+            Topics.validate(topic);
+            if (validTopics.size() < MAX_REMEMBERED_TOPICS) {
+                validTopics.add(topic);
+            }
         }
+        lastValidTopic = topic;
     }
 
     private PublishRejectedException rejection(long code) {
@@ -239,20 +234,17 @@ public final class EventPublisher implements AutoCloseable {
      */
     public CompletableFuture<Void> forceFlush() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        admission.enter();
-        try {
-            while (admission.isOpen()) {
-                long sequence = admission.claimControl(clockNow() + TimeUnit.MILLISECONDS.toNanos(100));
-                if (sequence >= 0) {
-                    ring.get(sequence).control(SlotKind.FLUSH, done, clock.getAsLong());
-                    ring.publish(sequence);
-                    return done;
-                }
+        while (true) {
+            long sequence = admission.claimOrderedControl(clockNow() + TimeUnit.MILLISECONDS.toNanos(100));
+            if (sequence >= 0) {
+                ring.get(sequence).control(SlotKind.FLUSH, done, clock.getAsLong());
+                ring.publish(sequence);
+                return done;
             }
-        } finally {
-            admission.exit();
+            if (sequence == Admission.CLOSED) {
+                return closed.thenApply(report -> null);
+            }
         }
-        return closed.thenApply(report -> null);
     }
 
     /** Pending events and the batching settings, in the shape of the seed's batch metrics. */
@@ -310,9 +302,7 @@ public final class EventPublisher implements AutoCloseable {
         long start = clockNow();
         long deadline = start + timeoutNanos;
         pipeline.stopTimer();
-        if (!admission.closeAndAwaitQuiescence(deadline)) {
-            LOG.warn("close: publishing calls still in progress at the deadline");
-        }
+        admission.close();
         CompletableFuture<Void> drained = new CompletableFuture<>();
         boolean queued = queueShutdown(drained, deadline);
         boolean clean = queued && await(drained, deadline);

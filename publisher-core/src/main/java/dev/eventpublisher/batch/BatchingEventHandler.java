@@ -3,15 +3,14 @@ package dev.eventpublisher.batch;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
 import com.lmax.disruptor.EventHandler;
 import dev.eventpublisher.EndOfBatchPolicy;
+import dev.eventpublisher.metrics.HdrHistogramReservoir;
 import dev.eventpublisher.metrics.MetricNames;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.EventSlot;
@@ -50,6 +49,9 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
     private final AtomicInteger pendingForReaders = new AtomicInteger();
     /** After SHUTDOWN, a late event is flushed at once instead of waiting for a trigger. */
     private boolean draining;
+    /** The last event's topic and group: most streams repeat the same topic String instance. */
+    private String lastTopic;
+    private TopicGroup lastGroup;
 
     public BatchingEventHandler(TopicRules rules, int maxBatchSize, EndOfBatchPolicy endOfBatchPolicy,
                                 BatchOutput output, Outcomes outcomes, MetricRegistry registry) {
@@ -62,8 +64,7 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
         for (FlushTrigger trigger : FlushTrigger.values()) {
             flushedByTrigger[trigger.ordinal()] = registry.counter(MetricNames.BATCHES_FLUSHED_PREFIX + trigger.metricName());
         }
-        this.batchSizes = registry.histogram(MetricNames.BATCH_SIZE,
-                () -> new Histogram(new SlidingTimeWindowArrayReservoir(60, TimeUnit.SECONDS)));
+        this.batchSizes = registry.histogram(MetricNames.BATCH_SIZE, () -> new Histogram(new HdrHistogramReservoir(60)));
         this.errors = registry.counter(MetricNames.ERRORS_BATCHER);
     }
 
@@ -108,6 +109,9 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
                 flushAll(FlushTrigger.SHUTDOWN);
                 draining = true;
                 output.barrier(slot.control());
+            }
+            case VOID -> {
+                // claimed by a call that found the publisher closed; it was refused
             }
         }
     }
@@ -180,11 +184,16 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
     }
 
     private TopicGroup groupFor(String topic) {
+        if (topic == lastTopic && lastGroup != null) {
+            return lastGroup;
+        }
         TopicGroup group = groups.get(topic);
         if (group == null) {
             group = new TopicGroup(topic, rules.forTopic(topic));
             groups.put(topic, group);
         }
+        lastTopic = topic;
+        lastGroup = group;
         return group;
     }
 }

@@ -62,6 +62,10 @@ public final class Outcomes {
         accepted.inc();
     }
 
+    public void accepted(int n) {
+        accepted.inc(n);
+    }
+
     public void rejected() {
         rejected.inc();
     }

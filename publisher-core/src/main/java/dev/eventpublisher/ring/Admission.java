@@ -1,7 +1,6 @@
 package dev.eventpublisher.ring;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.InsufficientCapacityException;
@@ -9,19 +8,20 @@ import com.lmax.disruptor.RingBuffer;
 import dev.eventpublisher.Backpressure;
 
 /**
- * The door to the ring: claims a slot under the backpressure policy and lets {@code close} know when
- * no thread can publish any more.
+ * The door to the ring: claims slots under the backpressure policy, and closes.
  *
  * <p>Claims are atomic ({@code tryNext}); there is no "check remaining capacity, then publish" step,
  * which loses events under contention with a multi-producer ring.
  *
- * <p>Every publishing call is bracketed by {@link #enter()} / {@link #exit()}. {@link #closeAndAwaitQuiescence}
- * flips the state, then waits until every call that entered has left; a call entering later sees the
- * closed state. Two monotonic striped counters make this exact without a contended atomic per publish.
+ * <p>Closing needs no per-publish bookkeeping. A claim checks the open flag <em>after</em> it got its
+ * sequence; {@link #close()} clears the flag <em>before</em> the closer claims the SHUTDOWN slot. So a
+ * claim that still saw the publisher open got a lower sequence than SHUTDOWN, and the batcher
+ * processes it first; a claim that saw it closed turns its slots into {@link SlotKind#VOID} (a claimed
+ * sequence must be published) and refuses. (Volatile reads and CASes are totally ordered: the claim's
+ * CAS precedes its read of "open", which precedes the closer's write, which precedes the closer's CAS.)
  *
  * <p>Waiting uses real time ({@code System.nanoTime}), whatever clock the batcher is given.
- *
- * <p>Thread-safe: called by any number of publishing threads and one closing thread.
+ * Thread-safe: called by any number of publishing threads and one closing thread.
  */
 public final class Admission {
     /** {@link #claim} result: the ring was full, policy reject (or a call that may not block). */
@@ -33,15 +33,13 @@ public final class Admission {
     /** {@link #claim} result: the publisher is closing or closed. */
     public static final long CLOSED = -4;
 
-    /** How long a blocked publisher parks between claim attempts; short, so it sees space quickly. */
+    /** How long a blocked publisher first parks between claim attempts; short, so it sees space quickly. */
     private static final long BLOCK_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long MAX_BLOCK_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final RingBuffer<EventSlot> ring;
     private final Backpressure policy;
     private final long blockTimeoutNanos;
-    private final LongAdder entered = new LongAdder();
-    private final LongAdder exited = new LongAdder();
     private volatile boolean open = true;
 
     public Admission(RingBuffer<EventSlot> ring, Backpressure policy, long blockTimeoutNanos) {
@@ -50,50 +48,50 @@ public final class Admission {
         this.blockTimeoutNanos = blockTimeoutNanos;
     }
 
-    public void enter() {
-        entered.increment();
-    }
-
-    public void exit() {
-        exited.increment();
-    }
-
     public boolean isOpen() {
         return open;
     }
 
-    /**
-     * Claims one slot. Call between {@link #enter()} and {@link #exit()}, and publish the returned
-     * sequence before exiting.
-     *
-     * @param mayBlock false for calls that must never wait (tryPublish, timer ticks)
-     * @return the claimed sequence, or one of the negative constants of this class
-     */
+    /** Refuses every later claim; claims already admitted are ahead of anything the closer claims next. */
+    public void close() {
+        open = false;
+    }
+
+    /** {@link #claim(int, boolean)} for one slot. */
     public long claim(boolean mayBlock) {
         return claim(1, mayBlock);
     }
 
     /**
-     * Claims {@code n} consecutive slots at once, or none: the caller publishes {@code (hi - n + 1)..hi}.
+     * Claims {@code n} consecutive slots at once, or none. On success the caller fills and publishes
+     * {@code (hi - n + 1)..hi}.
      *
+     * @param mayBlock false for calls that must never wait (tryPublish, timer ticks)
      * @return the highest claimed sequence, or one of the negative constants of this class
      */
     public long claim(int n, boolean mayBlock) {
         if (!open) {
             return CLOSED;
         }
+        long hi;
         try {
-            return ring.tryNext(n);
+            hi = ring.tryNext(n);
         } catch (InsufficientCapacityException full) {
-            return switch (policy) {
-                case DROP -> DROPPED;
-                case REJECT -> RING_FULL;
-                case BLOCK -> mayBlock ? claimBlocking(n) : RING_FULL;
-            };
+            if (policy != Backpressure.BLOCK) {
+                return policy == Backpressure.DROP ? DROPPED : RING_FULL;
+            }
+            if (!mayBlock) {
+                return RING_FULL;
+            }
+            hi = claimBlocking(n);
+            if (hi < 0) {
+                return hi;
+            }
         }
+        return admitted(hi, n) ? hi : CLOSED;
     }
 
-    /** Claims a slot for a command, waiting for space until {@code deadlineNanos}; ignores the open state. */
+    /** Claims one slot for a command, waiting for space until {@code deadlineNanos}, even when closed. */
     public long claimControl(long deadlineNanos) {
         while (true) {
             try {
@@ -105,6 +103,34 @@ public final class Admission {
                 LockSupport.parkNanos(BLOCK_PARK_NANOS);
             }
         }
+    }
+
+    /**
+     * Claims one slot for a command that must come before SHUTDOWN (forceFlush, ticks): waits for
+     * space until {@code deadlineNanos}, then checks the publisher is still open.
+     */
+    public long claimOrderedControl(long deadlineNanos) {
+        if (!open) {
+            return CLOSED;
+        }
+        long sequence = claimControl(deadlineNanos);
+        if (sequence < 0) {
+            return sequence;
+        }
+        return admitted(sequence, 1) ? sequence : CLOSED;
+    }
+
+    /** After the claim: still open? If not, publish the slots as VOID, so the ring never waits for them. */
+    private boolean admitted(long hi, int n) {
+        if (open) {
+            return true;
+        }
+        long lo = hi - n + 1;
+        for (long s = lo; s <= hi; s++) {
+            ring.get(s).control(SlotKind.VOID, null, 0);
+        }
+        ring.publish(lo, hi);
+        return false;
     }
 
     private long claimBlocking(int n) {
@@ -125,28 +151,6 @@ public final class Admission {
                     return BLOCK_TIMEOUT;
                 }
             }
-        }
-    }
-
-    /**
-     * Refuses every later claim, then waits until all calls in progress have left.
-     *
-     * @return true when quiescent, false if {@code deadlineNanos} passed first
-     */
-    public boolean closeAndAwaitQuiescence(long deadlineNanos) {
-        open = false;
-        while (true) {
-            // Read exits before entries: equal sums then prove that at the moment exits were read no
-            // call was inside (both counters only grow), and any later call sees open == false.
-            long out = exited.sum();
-            long in = entered.sum();
-            if (in == out) {
-                return true;
-            }
-            if (System.nanoTime() - deadlineNanos >= 0) {
-                return false;
-            }
-            LockSupport.parkNanos(BLOCK_PARK_NANOS);
         }
     }
 }

@@ -9,5 +9,7 @@ public enum SlotKind {
     /** forceFlush(): flush every group, then complete the control future once all is acked or failed. */
     FLUSH,
     /** close(): like FLUSH, and from now on flush every late event at once. */
-    SHUTDOWN
+    SHUTDOWN,
+    /** A slot claimed by a call that then found the publisher closed: nothing to do. */
+    VOID
 }

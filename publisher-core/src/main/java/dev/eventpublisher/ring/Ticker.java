@@ -45,18 +45,13 @@ public final class Ticker implements AutoCloseable {
             if (pendingEvents.getAsInt() == 0) {
                 return false;
             }
-            admission.enter();
-            try {
-                long sequence = admission.claim(false);
-                if (sequence < 0) {
-                    return false;
-                }
-                ring.get(sequence).control(SlotKind.TICK, null, clock.getAsLong());
-                ring.publish(sequence);
-                return true;
-            } finally {
-                admission.exit();
+            long sequence = admission.claim(false);
+            if (sequence < 0) {
+                return false;
             }
+            ring.get(sequence).control(SlotKind.TICK, null, clock.getAsLong());
+            ring.publish(sequence);
+            return true;
         } catch (RuntimeException e) {
             // A failed tick must not cancel the schedule (a throwing task is never run again).
             LOG.error("timer tick failed", e);
