@@ -35,7 +35,7 @@ public final class EventPublisherBuilder {
     private Duration batchTimeout = Duration.ofMillis(DEFAULT_BATCH_TIMEOUT_MS);
     private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
     private int ringSize = DEFAULT_RING_SIZE;
-    private WaitStrategyType waitStrategy = WaitStrategyType.BLOCKING;
+    private WaitStrategyType waitStrategy = WaitStrategyType.PARKING;
     private Backpressure backpressure = Backpressure.BLOCK;
     private Duration blockTimeout = Duration.ofMillis(DEFAULT_BLOCK_TIMEOUT_MS);
     private EndOfBatchPolicy endOfBatchPolicy = EndOfBatchPolicy.FLUSH_ALL;

@@ -46,7 +46,7 @@ public class CorePipelineBenchmark {
     static final String TOPIC = "bench";
     static final int RING_SIZE = 65_536;
 
-    @Param({"BLOCKING"})
+    @Param({"PARKING"})
     public String waitStrategy;
 
     private EventPublisher publisher;

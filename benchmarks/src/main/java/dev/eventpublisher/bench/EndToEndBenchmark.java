@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Benchmark 2: to a real broker started in this fork (in-process KRaft, 3 partitions), 100-byte
  * values from a pool of 8,192 distinct JSON events. The pipeline ({@code publish} with a future per
  * event) against the raw {@link KafkaProducer} in a tight {@code send()} loop with identical producer
- * properties, and against the seed's "before": one synchronous {@code send().get()} per message.
+ * properties, and against the seed's "before": one synchronous {@code send().get()} per message (same
+ * properties but {@code linger.ms=0}: a synchronous sender has nothing to linger for).
  *
  * <p>Scores count calls that returned. Both the pipeline (ring) and the producer (buffer.memory) can
  * hold events that are not yet acknowledged when an iteration ends; that backlog is bounded (65,536
@@ -48,12 +49,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 5)
 @Fork(1)
 public class EndToEndBenchmark {
-    @Param({"BLOCKING"})
+    @Param({"PARKING"})
     public String waitStrategy;
 
     private KafkaFixture kafka;
     private EventPublisher publisher;
     private KafkaProducer<byte[], byte[]> producer;
+    /** The "before": a producer as a synchronous sender would configure it (no linger: nothing to batch). */
+    private KafkaProducer<byte[], byte[]> syncProducer;
     private String pipelineTopic;
     private String rawTopic;
     byte[][] values;
@@ -75,6 +78,9 @@ public class EndToEndBenchmark {
         rawTopic = kafka.newTopic("e2e-raw");
         Map<String, Object> props = kafka.producerProperties();
         producer = new KafkaProducer<>(props);
+        Map<String, Object> syncProps = new HashMap<>(props);
+        syncProps.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        syncProducer = new KafkaProducer<>(syncProps);
         Map<String, Object> pipelineProps = new HashMap<>(props);
         pipelineProps.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
         pipelineProps.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
@@ -89,6 +95,7 @@ public class EndToEndBenchmark {
     public void tearDown() {
         publisher.close(Duration.ofSeconds(60));
         producer.close(Duration.ofSeconds(60));
+        syncProducer.close(Duration.ofSeconds(60));
         kafka.close();
     }
 
@@ -104,6 +111,6 @@ public class EndToEndBenchmark {
 
     @Benchmark
     public RecordMetadata syncPerMessage(Cursor cursor) throws ExecutionException, InterruptedException {
-        return producer.send(new ProducerRecord<>(rawTopic, cursor.value(values))).get();
+        return syncProducer.send(new ProducerRecord<>(rawTopic, cursor.value(values))).get();
     }
 }

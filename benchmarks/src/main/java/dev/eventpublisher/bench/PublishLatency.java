@@ -25,6 +25,11 @@ final class PublishLatency {
     }
 
     static Result measure(long eventsPerSecond, Duration warmup, Duration measurement) {
+        return measure(eventsPerSecond, warmup, measurement, dev.eventpublisher.WaitStrategyType.PARKING);
+    }
+
+    static Result measure(long eventsPerSecond, Duration warmup, Duration measurement,
+                          dev.eventpublisher.WaitStrategyType waitStrategy) {
         byte[][] values = SyntheticEvents.pool(8192, 100);
         try (KafkaFixture kafka = new KafkaFixture()) {
             String topic = kafka.newTopic("latency");
@@ -32,7 +37,8 @@ final class PublishLatency {
             props.remove("key.serializer");
             props.remove("value.serializer");
             try (EventPublisher publisher = EventPublisher.builder().producerProperties(props)
-                    .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofSeconds(30)).build()) {
+                    .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofSeconds(30))
+                    .waitStrategy(waitStrategy).build()) {
                 run(publisher, topic, values, eventsPerSecond, warmup, null);
                 Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
                 long calls = run(publisher, topic, values, eventsPerSecond, measurement, histogram);
@@ -40,6 +46,15 @@ final class PublishLatency {
                         histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9), histogram.getMaxValue());
             }
         }
+    }
+
+    /** {@code java -cp benchmarks.jar dev.eventpublisher.bench.PublishLatency [rate] [seconds] [waitStrategy]}. */
+    public static void main(String[] args) {
+        long rate = args.length > 0 ? Long.parseLong(args[0]) : 20_000;
+        Duration run = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
+        dev.eventpublisher.WaitStrategyType strategy = args.length > 2
+                ? dev.eventpublisher.WaitStrategyType.valueOf(args[2]) : dev.eventpublisher.WaitStrategyType.PARKING;
+        System.out.println(strategy + " " + measure(rate, run, run, strategy));
     }
 
     private static long run(EventPublisher publisher, String topic, byte[][] values, long rate, Duration duration,
