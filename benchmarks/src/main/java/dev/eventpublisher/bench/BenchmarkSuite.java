@@ -35,7 +35,7 @@ public final class BenchmarkSuite {
     /** How long each benchmark runs. */
     enum Mode {
         SMOKE(0, 0, 1, 1, 1, 2),
-        QUICK(1, 1, 2, 2, 3, 5),
+        QUICK(1, 1, 2, 2, 3, 10),
         FULL(1, 3, 5, 5, 5, 20);
 
         final int forks;
@@ -130,10 +130,11 @@ public final class BenchmarkSuite {
 
         if (!skipHttp) {
             Duration run = Duration.ofSeconds(mode.httpSeconds);
-            log("http: NDJSON batches of 100 for " + run.toSeconds() + " s");
-            http.add(HttpIngest.run(daemonLib, configDir, 100, run, 32));
-            log("http: single-event POSTs for " + run.toSeconds() + " s");
-            http.add(HttpIngest.run(daemonLib, configDir, 1, run, 32));
+            Duration warmup = Duration.ofSeconds(Math.max(1, mode.httpSeconds / 2));
+            log("http: NDJSON batches of 100, " + warmup.toSeconds() + " s warm-up, " + run.toSeconds() + " s measured");
+            http.add(HttpIngest.run(daemonLib, configDir, 100, warmup, run, 32));
+            log("http: single-event POSTs, " + warmup.toSeconds() + " s warm-up, " + run.toSeconds() + " s measured");
+            http.add(HttpIngest.run(daemonLib, configDir, 1, warmup, run, 32));
         }
 
         Report report = new Report(measurements, allocation, latency, http, mode.name().toLowerCase(Locale.ROOT), command,

@@ -58,8 +58,8 @@ final class HttpIngest {
     /**
      * @param eventsPerRequest 1: {@code POST /v1/events/{topic}} with one JSON value; more: NDJSON batches
      */
-    static Result run(Path daemonLib, Path configDir, int eventsPerRequest, Duration duration, int connections)
-            throws Exception {
+    static Result run(Path daemonLib, Path configDir, int eventsPerRequest, Duration warmup, Duration duration,
+                      int connections) throws Exception {
         Path work = Files.createTempDirectory("http-bench-");
         int httpPort = freePort();
         String base = "http://127.0.0.1:" + httpPort;
@@ -79,9 +79,17 @@ final class HttpIngest {
             String path = eventsPerRequest == 1 ? "/v1/events/bench-single" : "/v1/events";
             String contentType = eventsPerRequest == 1 ? "application/json" : "application/x-ndjson";
             List<Path> bodies = writeBodies(work, eventsPerRequest);
+            boolean wrk = wrkAvailable();
+            // The daemon's JIT needs a warm-up like any JVM benchmark; its numbers are not kept.
+            if (wrk) {
+                runWrk(work, base + path, contentType, bodies, warmup, connections);
+            } else {
+                runJavaDriver(http, base + path, contentType, bodies, warmup, connections);
+            }
+            http.send(HttpRequest.newBuilder(URI.create(base + "/v1/flush")).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             long ackedBefore = acknowledged(http, base);
             long start = System.nanoTime();
-            boolean wrk = wrkAvailable();
             DriverOutcome outcome = wrk
                     ? runWrk(work, base + path, contentType, bodies, duration, connections)
                     : runJavaDriver(http, base + path, contentType, bodies, duration, connections);

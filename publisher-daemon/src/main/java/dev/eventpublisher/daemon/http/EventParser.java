@@ -6,14 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.eventpublisher.Event;
 import dev.eventpublisher.Topics;
 import org.apache.kafka.common.header.Header;
@@ -21,7 +19,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * Turns request bodies into events with Jackson's streaming API. A record's value is the compact UTF-8
- * JSON text of the given value; nothing is reformatted beyond removing insignificant whitespace.
+ * JSON text of the given value: the client's bytes without the whitespace between tokens.
  * Every problem is a {@link BadRequest} saying where it broke (line and column, or NDJSON line, and
  * the event's index). Thread-safe: the factory is shared, parsers are per call.
  */
@@ -61,7 +59,7 @@ final class EventParser {
             if (parser.nextToken() == null) {
                 throw BadRequest.invalidJson("the body is empty: send one JSON value");
             }
-            byte[] value = copyValue(parser);
+            byte[] value = compactValue(parser, body);
             if (parser.nextToken() != null) {
                 throw BadRequest.invalidJson("unexpected data after the JSON value at " + where(parser.currentTokenLocation())
                         + "; to send several events use POST /v1/events");
@@ -85,7 +83,8 @@ final class EventParser {
                         + describe(first));
             }
             while (parser.nextToken() != JsonToken.END_ARRAY) {
-                events.add(event(parser, "event " + events.size() + " (at " + where(parser.currentTokenLocation()) + ")"));
+                events.add(event(parser, body, new Where(false, parser.currentTokenLocation().getLineNr(), events.size()),
+                        events.isEmpty() ? null : events.get(events.size() - 1).topic()));
             }
             if (parser.nextToken() != null) {
                 throw BadRequest.invalidJson("unexpected data after the array at " + where(parser.currentTokenLocation()));
@@ -99,35 +98,35 @@ final class EventParser {
         }
     }
 
-    /** {@code application/x-ndjson}: one event object per line; blank lines are skipped. */
+    /**
+     * {@code application/x-ndjson}: one event object per line; blank lines are skipped. One parser reads
+     * the whole body (newlines are whitespace between root values); a second value on a line is refused.
+     */
     static List<Event> ndjson(byte[] body) throws BadRequest {
         List<Event> events = new ArrayList<>();
-        int line = 0;
-        int start = 0;
-        while (start < body.length) {
-            int end = start;
-            while (end < body.length && body[end] != '\n') {
-                end++;
-            }
-            line++;
-            int stop = end > start && body[end - 1] == '\r' ? end - 1 : end;
-            if (!isBlank(body, start, stop)) {
-                String where = "line " + line + " (event " + events.size() + ")";
-                try (JsonParser parser = JSON.createParser(body, start, stop - start)) {
-                    parser.nextToken();
-                    events.add(event(parser, where));
-                    if (parser.nextToken() != null) {
-                        throw BadRequest.invalidJson(where + ": one JSON object per line expected, found more");
-                    }
-                } catch (JsonProcessingException e) {
-                    JsonLocation at = e.getLocation();
-                    throw BadRequest.invalidJson("malformed JSON on " + where
-                            + (at == null ? "" : " at column " + at.getColumnNr()) + ": " + e.getOriginalMessage());
-                } catch (IOException e) {
-                    throw BadRequest.invalidJson("unreadable body: " + e.getMessage());
+        int lastLine = 0;
+        boolean inEvent = false;
+        try (JsonParser parser = JSON.createParser(body)) {
+            while (parser.nextToken() != null) {
+                int line = parser.currentTokenLocation().getLineNr();
+                if (line == lastLine) {
+                    throw BadRequest.invalidJson("line " + line + ": one JSON object per line expected, found more");
                 }
+                lastLine = line;
+                inEvent = true;
+                events.add(event(parser, body, new Where(true, line, events.size()),
+                        events.isEmpty() ? null : events.get(events.size() - 1).topic()));
+                inEvent = false;
             }
-            start = end + 1;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            // Name the line the broken event starts on; the parser may only notice further down.
+            int line = inEvent ? lastLine : at == null ? -1 : at.getLineNr();
+            throw BadRequest.invalidJson("malformed JSON on line " + line + " (event " + events.size() + ")"
+                    + (at == null ? "" : ", noticed at line " + at.getLineNr() + " column " + at.getColumnNr())
+                    + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw BadRequest.invalidJson("unreadable body: " + e.getMessage());
         }
         if (events.isEmpty()) {
             throw BadRequest.invalidJson("the body holds no events: send one JSON object per line");
@@ -135,8 +134,17 @@ final class EventParser {
         return events;
     }
 
+    /** Where an event is, for messages; built into text only when something is wrong. */
+    private record Where(boolean ndjson, int line, int index) {
+        @Override
+        public String toString() {
+            return ndjson ? "line " + line + " (event " + index + ")" : "event " + index + " (at line " + line + ")";
+        }
+    }
+
     /** Reads one {"topic","key","value","headers"} object; the parser is on its START_OBJECT. */
-    private static Event event(JsonParser parser, String where) throws IOException, BadRequest {
+    private static Event event(JsonParser parser, byte[] body, Where where, String previousTopic)
+            throws IOException, BadRequest {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw BadRequest.invalidEvent(where + ": an event must be a JSON object, found "
                     + describe(parser.currentToken()));
@@ -154,17 +162,17 @@ final class EventParser {
                     if (token != JsonToken.VALUE_STRING) {
                         throw BadRequest.invalidEvent(where + ": \"topic\" must be a string, found " + describe(token));
                     }
-                    topic = parser.getText();
+                    topic = sameTopic(parser, previousTopic);
                 }
                 case "key" -> {
                     if (token == JsonToken.VALUE_STRING) {
-                        key = parser.getText().getBytes(StandardCharsets.UTF_8);
+                        key = stringBytes(parser, body);
                     } else if (token != JsonToken.VALUE_NULL) {
                         throw BadRequest.invalidEvent(where + ": \"key\" must be a string or null, found " + describe(token));
                     }
                 }
                 case "value" -> {
-                    value = copyValue(parser);
+                    value = compactValue(parser, body);
                     hasValue = true;
                 }
                 case "headers" -> headers = headers(parser, where);
@@ -186,7 +194,7 @@ final class EventParser {
         return new Event(topic, key, value, headers);
     }
 
-    private static List<Header> headers(JsonParser parser, String where) throws IOException, BadRequest {
+    private static List<Header> headers(JsonParser parser, Where where) throws IOException, BadRequest {
         if (parser.currentToken() == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -206,14 +214,95 @@ final class EventParser {
         return headers;
     }
 
-    /** Copies the current value (scalar or structure) as compact JSON text. */
-    private static byte[] copyValue(JsonParser parser) throws IOException {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(128);
-             JsonGenerator generator = JSON.createGenerator(out)) {
-            generator.copyCurrentStructure(parser);
-            generator.flush();
-            return out.toByteArray();
+    /**
+     * The current string, reusing {@code previous} when it is the same text: consecutive events of one
+     * topic then share one String, which the publisher's and batcher's identity checks recognise.
+     */
+    private static String sameTopic(JsonParser parser, String previous) throws IOException {
+        if (previous != null && parser.getTextLength() == previous.length()) {
+            char[] chars = parser.getTextCharacters();
+            int offset = parser.getTextOffset();
+            boolean same = true;
+            for (int i = 0; i < previous.length() && same; i++) {
+                same = chars[offset + i] == previous.charAt(i);
+            }
+            if (same) {
+                return previous;
+            }
         }
+        return parser.getText();
+    }
+
+    /**
+     * The current string's UTF-8 bytes: taken straight from the body when the string has no escapes
+     * (the parser has decoded, hence validated, it), else re-encoded from the decoded text.
+     */
+    private static byte[] stringBytes(JsonParser parser, byte[] body) throws IOException {
+        int start = (int) parser.currentTokenLocation().getByteOffset() + 1;
+        parser.finishToken();
+        int end = (int) parser.currentLocation().getByteOffset() - 1;
+        for (int i = start; i < end; i++) {
+            if (body[i] == '\\') {
+                return parser.getText().getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        return java.util.Arrays.copyOfRange(body, start, end);
+    }
+
+    /**
+     * The current value (scalar or structure) as compact JSON text: the client's own bytes for it, with
+     * the whitespace between tokens removed and nothing else rewritten (numbers and escapes stay as
+     * sent). Every token is read, and every string decoded, so the value is validated JSON and UTF-8.
+     */
+    private static byte[] compactValue(JsonParser parser, byte[] body) throws IOException {
+        JsonToken token = parser.currentToken();
+        int start = (int) parser.currentTokenLocation().getByteOffset();
+        if (token.isStructStart()) {
+            int depth = 1;
+            while (depth > 0) {
+                JsonToken next = parser.nextToken();
+                if (next == null) {
+                    break; // the parser reports the unexpected end on the next read
+                }
+                if (next.isStructStart()) {
+                    depth++;
+                } else if (next.isStructEnd()) {
+                    depth--;
+                } else if (next == JsonToken.VALUE_STRING) {
+                    parser.finishToken();
+                }
+            }
+        } else if (token == JsonToken.VALUE_STRING) {
+            parser.finishToken();
+        }
+        int end = (int) parser.currentLocation().getByteOffset();
+        return withoutWhitespace(body, start, end);
+    }
+
+    /** Copies {@code body[start, end)} leaving out whitespace outside strings. */
+    static byte[] withoutWhitespace(byte[] body, int start, int end) {
+        byte[] out = new byte[end - start];
+        int n = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        for (int i = start; i < end; i++) {
+            byte b = body[i];
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (b == '\\') {
+                    escaped = true;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+                continue;
+            }
+            out[n++] = b;
+        }
+        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
     }
 
     private static boolean isBlank(byte[] body, int from, int to) {
