@@ -1,34 +1,21 @@
 package dev.eventpublisher.kafka.embedded;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is the daemon's zero-setup development broker and the broker the tests and benchmarks talk to.
  * It speaks the real Kafka protocol on a loopback port, so anything that works against it works
- * against a Kafka cluster; only replication is missing (one node).
+ * against a Kafka cluster; only replication is missing (one node). It can be stopped and started
+ * again on the same port with its data ({@link #stop()}, {@link #start()}), and can require SASL/PLAIN
+ * authentication from clients.
  *
  * <pre>{@code
  * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().build().start()) {
@@ -46,25 +35,29 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Not thread-safe: start and close it from one thread.
+ * <p>Not thread-safe: start, stop and close it from one thread.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = KafkaNode.HOST;
 
     private final int requestedPort;
     private final Path dataDir;
     private final boolean deleteDataOnClose;
     private final int defaultPartitions;
     private final Map<String, String> overrides;
+    private final Map<String, String> saslUsers;
+    private final String clusterId = Uuid.randomUuid().toString();
 
-    private KafkaRaftServer server;
+    private KafkaNode node;
     private int port;
+    private int internalPort;
 
     private EmbeddedKafkaBroker(Builder b) {
         this.requestedPort = b.port;
         this.defaultPartitions = b.defaultPartitions;
         this.overrides = Map.copyOf(b.overrides);
+        this.saslUsers = Map.copyOf(b.saslUsers);
         if (b.dataDir == null) {
             try {
                 this.dataDir = Files.createTempDirectory("embedded-kafka-");
@@ -82,35 +75,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return new Builder();
     }
 
-    /** Formats the data directory if it is new, then starts the broker; returns when it is serving. */
+    /**
+     * Formats the data directory if it is new, then starts the broker; returns when it is serving.
+     * After {@link #stop()} it starts again on the same port with the same data.
+     */
     public EmbeddedKafkaBroker start() {
-        if (server != null) {
-            throw new IllegalStateException("broker already started on " + bootstrapServers());
+        if (node == null) {
+            port = requestedPort == 0 ? KafkaNode.freePort() : requestedPort;
+            internalPort = saslUsers.isEmpty() ? port : KafkaNode.freePort();
+            node = new KafkaNode(brokerProperties(KafkaNode.freePort()), dataDir, clusterId);
         }
-        port = requestedPort == 0 ? freePort() : requestedPort;
-        int controllerPort = freePort();
-        Properties props = brokerProperties(port, controllerPort);
-        try {
-            Files.createDirectories(dataDir);
-            format(props);
-            KafkaRaftServer raftServer = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-            try {
-                raftServer.startup();
-            } catch (RuntimeException e) {
-                // A constructor-like step that fails closes what it already built.
-                raftServer.shutdown();
-                raftServer.awaitShutdown();
-                throw e;
-            }
-            server = raftServer;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare Kafka data directory " + dataDir, e);
-        }
-        LOG.info("embedded Kafka broker serving on {} (data in {})", bootstrapServers(), dataDir);
+        long startNanos = System.nanoTime();
+        node.start();
+        LOG.info("embedded Kafka broker serving on {} (data in {}, started in {} ms)", bootstrapServers(), dataDir,
+                Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
         return this;
     }
 
-    /** {@code host:port} for {@code bootstrap.servers}. */
+    /** Stops the broker (a controlled shutdown), keeping its data and port for {@link #start()}. */
+    public void stop() {
+        if (node != null && node.isRunning()) {
+            long startNanos = System.nanoTime();
+            node.stop();
+            LOG.info("embedded Kafka broker on {}:{} stopped in {} ms", HOST, port,
+                    Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+        }
+    }
+
+    public boolean isRunning() {
+        return node != null && node.isRunning();
+    }
+
+    /** {@code host:port} of the client listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         if (port == 0) {
             throw new IllegalStateException("broker not started");
@@ -128,15 +124,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Creates a topic (replication factor 1) and waits until it exists; an existing topic is kept. */
     public void createTopic(String name, int partitions) {
-        createTopics(Map.of(name, partitions));
+        createTopic(name, partitions, Map.of());
+    }
+
+    /** Creates a topic with topic configs (e.g. {@code max.message.bytes}); an existing topic is kept. */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)));
     }
 
     /** Creates several topics at once (replication factor 1); existing ones are kept. */
     public void createTopics(Map<String, Integer> partitionsByTopic) {
-        List<NewTopic> topics = partitionsByTopic.entrySet().stream()
+        createTopics(partitionsByTopic.entrySet().stream()
                 .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
-                .toList();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+                .toList());
+    }
+
+    private void createTopics(List<NewTopic> topics) {
+        // The internal listener needs no credentials, also when clients must authenticate.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + internalPort))) {
             for (var entry : admin.createTopics(topics).values().entrySet()) {
                 try {
                     entry.getValue().get();
@@ -152,33 +157,37 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Stops the broker (a controlled shutdown) and, for a temporary data directory, deletes it. */
+    /** Stops the broker and, for a temporary data directory, deletes it. */
     @Override
     public void close() {
-        if (server != null) {
-            long startNanos = System.nanoTime();
-            server.shutdown();
-            server.awaitShutdown();
-            server = null;
-            LOG.info("embedded Kafka broker on {}:{} stopped in {} ms", HOST, port,
-                    Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
-        }
+        stop();
         if (deleteDataOnClose) {
-            deleteRecursively(dataDir);
+            KafkaNode.deleteRecursively(dataDir);
         }
     }
 
-    private Properties brokerProperties(int brokerPort, int controllerPort) {
+    private Map<String, String> brokerProperties(int controllerPort) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", dataDir.toString());
+        if (saslUsers.isEmpty()) {
+            p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+        } else {
+            p.put("listeners", "SASL_PLAINTEXT://" + HOST + ":" + port + ",INTERNAL://" + HOST + ":" + internalPort
+                    + ",CONTROLLER://" + HOST + ":" + controllerPort);
+            p.put("advertised.listeners", "SASL_PLAINTEXT://" + HOST + ":" + port + ",INTERNAL://" + HOST + ":" + internalPort);
+            p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "INTERNAL");
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+        }
         p.put("num.partitions", Integer.toString(defaultPartitions));
         // One node: internal topics cannot have more replicas than that. Without the offsets factor
         // a group consumer gets nothing for 30 s.
@@ -186,56 +195,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("offsets.topic.num.partitions", "1");
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "true");
         p.putAll(overrides);
-        Properties props = new Properties();
-        props.putAll(p);
-        return props;
-    }
-
-    private void format(Properties props) throws IOException {
-        Path propsFile = Files.createTempFile("embedded-kafka-", ".properties");
-        try {
-            try (OutputStream out = Files.newOutputStream(propsFile)) {
-                props.store(out, "embedded Kafka broker");
-            }
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int rc;
-            try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-                rc = StorageTool.execute(new String[] {
-                    "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--ignore-formatted"
-                }, printStream);
-            }
-            if (rc != 0) {
-                throw new IllegalStateException("formatting Kafka storage in " + dataDir + " failed (exit " + rc
-                        + "): " + output.toString(StandardCharsets.UTF_8).trim());
-            }
-        } finally {
-            Files.deleteIfExists(propsFile);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port", e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete {}: {}", dir, e.toString());
-        }
+        return p;
     }
 
     /** Settings of an {@link EmbeddedKafkaBroker}; defaults: a free port, a temporary data directory. */
@@ -244,6 +210,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Path dataDir;
         private int defaultPartitions = 3;
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -269,6 +236,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 throw new IllegalArgumentException("invalid defaultPartitions=" + partitions + ": must be >= 1");
             }
             this.defaultPartitions = partitions;
+            return this;
+        }
+
+        /**
+         * Clients must authenticate with SASL/PLAIN as one of these users ({@code security.protocol=SASL_PLAINTEXT},
+         * {@code sasl.mechanism=PLAIN}); the broker keeps an unauthenticated internal listener for itself.
+         */
+        public Builder saslPlainUser(String user, String password) {
+            saslUsers.put(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"));
             return this;
         }
 
