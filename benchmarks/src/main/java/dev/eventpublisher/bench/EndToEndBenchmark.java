@@ -52,6 +52,9 @@ public class EndToEndBenchmark {
     @Param({"PARKING"})
     public String waitStrategy;
 
+    @Param({"FLUSH_ALL"})
+    public String endOfBatch;
+
     private KafkaFixture kafka;
     private EventPublisher publisher;
     private KafkaProducer<byte[], byte[]> producer;
@@ -88,6 +91,7 @@ public class EndToEndBenchmark {
                 .producerProperties(pipelineProps)
                 .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofMinutes(5))
                 .waitStrategy(WaitStrategyType.valueOf(waitStrategy))
+                .endOfBatchPolicy(dev.eventpublisher.EndOfBatchPolicy.valueOf(endOfBatch))
                 .build();
     }
 
