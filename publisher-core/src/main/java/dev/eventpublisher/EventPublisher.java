@@ -138,7 +138,7 @@ public final class EventPublisher implements AutoCloseable {
         List<CompletableFuture<PublishResult>> futures = new ArrayList<>(n);
         long hi = admission.claim(n, true);
         if (hi < 0) {
-            if (hi == Admission.DROPPED) {
+            if (hi == Admission.DROPPED || (hi == Admission.CIRCUIT_OPEN && settings.backpressure() == Backpressure.DROP)) {
                 outcomes.dropped(n);
             } else {
                 outcomes.rejected(n);
@@ -179,7 +179,8 @@ public final class EventPublisher implements AutoCloseable {
                        EventFuture future, long now, boolean mayBlock) {
         long sequence = admission.claim(mayBlock);
         if (sequence < 0) {
-            if (sequence == Admission.DROPPED) {
+            if (sequence == Admission.DROPPED
+                    || (sequence == Admission.CIRCUIT_OPEN && settings.backpressure() == Backpressure.DROP)) {
                 outcomes.dropped();
             } else {
                 outcomes.rejected();
@@ -213,6 +214,10 @@ public final class EventPublisher implements AutoCloseable {
     private PublishRejectedException rejection(long code) {
         if (code == Admission.CLOSED) {
             return new PublishRejectedException(PublishRejectedException.Reason.CLOSED, "publisher is closed");
+        }
+        if (code == Admission.CIRCUIT_OPEN) {
+            return new PublishRejectedException(PublishRejectedException.Reason.CIRCUIT_OPEN,
+                    "Kafka is not taking events (circuit open: " + pipeline.circuit.reason() + "); retry later");
         }
         if (code == Admission.DROPPED) {
             return new PublishRejectedException(PublishRejectedException.Reason.DROPPED,
@@ -252,6 +257,11 @@ public final class EventPublisher implements AutoCloseable {
         int pending = pipeline.batcher.pendingEvents();
         return new BatchStatus(pending, settings.batchSize(), settings.batchTimeout(), settings.maxBatchSize(),
                 pending > 0);
+    }
+
+    /** The circuit breaker's state ({@link CircuitState#DISABLED} without one). */
+    public CircuitState circuitState() {
+        return pipeline.circuit == null ? CircuitState.DISABLED : pipeline.circuit.state();
     }
 
     /** A live snapshot of outcome counts. */

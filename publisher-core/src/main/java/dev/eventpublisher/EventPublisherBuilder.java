@@ -25,6 +25,8 @@ public final class EventPublisherBuilder {
     public static final int DEFAULT_RING_SIZE = 65_536;
     public static final long DEFAULT_BLOCK_TIMEOUT_MS = 1_000;
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+    public static final long DEFAULT_CIRCUIT_STALL_TIMEOUT_MS = 10_000;
+    public static final long DEFAULT_CIRCUIT_OPEN_DURATION_MS = 5_000;
     /** The timer ticks ten times per (shortest) batch timeout, within these bounds. */
     static final long MIN_TICK_MS = 1;
     static final long MAX_TICK_MS = 100;
@@ -46,6 +48,11 @@ public final class EventPublisherBuilder {
     private BatchSender batchSender;
     private MetricRegistry metricRegistry;
     private LongSupplier clock = System::nanoTime;
+    private boolean circuitBreaker = true;
+    private Duration circuitStallTimeout = Duration.ofMillis(DEFAULT_CIRCUIT_STALL_TIMEOUT_MS);
+    private Duration circuitOpenDuration = Duration.ofMillis(DEFAULT_CIRCUIT_OPEN_DURATION_MS);
+    private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    private String deadLetterTopic;
 
     EventPublisherBuilder() {
     }
@@ -154,11 +161,46 @@ public final class EventPublisherBuilder {
         return this;
     }
 
+    /**
+     * Whether a circuit breaker refuses publishing while Kafka takes no events (default on): it opens when
+     * events keep failing for infrastructure reasons, or stay in flight without any acknowledgement for
+     * {@code stallTimeout}; after {@code openDuration} it lets traffic probe, and closes when Kafka answers.
+     */
+    public EventPublisherBuilder circuitBreaker(boolean enabled) {
+        this.circuitBreaker = enabled;
+        return this;
+    }
+
+    public EventPublisherBuilder circuitBreaker(Duration stallTimeout, Duration openDuration) {
+        this.circuitBreaker = true;
+        this.circuitStallTimeout = stallTimeout;
+        this.circuitOpenDuration = openDuration;
+        return this;
+    }
+
+    /** How records that Kafka's {@code send()} refuses with a retriable error are retried ({@link RetryPolicy#DEFAULT}). */
+    public EventPublisherBuilder retryPolicy(RetryPolicy retryPolicy) {
+        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        return this;
+    }
+
+    /**
+     * Events that fail for a reason of their own (too large, invalid or unauthorised topic) are written
+     * to this topic, with headers naming their topic and the reason. Off by default; not used with
+     * {@code transactional.id} (a failing event aborts its flush instead).
+     */
+    public EventPublisherBuilder deadLetterTopic(String topic) {
+        this.deadLetterTopic = topic;
+        return this;
+    }
+
     /** Checks every setting, then builds and starts the publisher. */
     public EventPublisher build() {
         PublisherSettings settings = settings();
-        BatchSender sender = batchSender != null ? batchSender : new KafkaBatchSender(settings.producerProperties());
-        return new EventPublisher(settings, sender, metricRegistry != null ? metricRegistry : new MetricRegistry(), clock);
+        MetricRegistry registry = metricRegistry != null ? metricRegistry : new MetricRegistry();
+        BatchSender sender = batchSender != null ? batchSender
+                : new KafkaBatchSender(settings.producerProperties(), settings.retry(), settings.deadLetterTopic(), registry);
+        return new EventPublisher(settings, sender, registry, clock);
     }
 
     /** Checks every setting and returns them, without starting anything. */
@@ -180,6 +222,17 @@ public final class EventPublisherBuilder {
         Objects.requireNonNull(endOfBatchPolicy, "endOfBatchPolicy must not be null");
         notNegative("blockTimeout", blockTimeout);
         notNegative("closeTimeout", closeTimeout);
+        positive("circuitStallTimeout", circuitStallTimeout);
+        positive("circuitOpenDuration", circuitOpenDuration);
+        if (retryPolicy.maxAttempts() < 1) {
+            throw invalid("retryPolicy.maxAttempts", retryPolicy.maxAttempts(), "must be >= 1");
+        }
+        notNegative("retryPolicy.maxAge", retryPolicy.maxAge());
+        notNegative("retryPolicy.initialBackoff", retryPolicy.initialBackoff());
+        notNegative("retryPolicy.maxBackoff", retryPolicy.maxBackoff());
+        if (deadLetterTopic != null) {
+            Topics.validate(deadLetterTopic);
+        }
         Duration shortestTimeout = batchTimeout;
         for (Map.Entry<String, TopicSettings> e : topics.entrySet()) {
             String key = "topics." + e.getKey();
@@ -204,7 +257,8 @@ public final class EventPublisherBuilder {
             positive("tickInterval", tick);
         }
         return new PublisherSettings(name, batchSize, batchTimeout, maxBatchSize, ringSize, waitStrategy,
-                backpressure, blockTimeout, endOfBatchPolicy, tick, closeTimeout, producerProperties(), topics);
+                backpressure, blockTimeout, endOfBatchPolicy, tick, closeTimeout, producerProperties(), topics,
+                circuitBreaker, circuitStallTimeout, circuitOpenDuration, retryPolicy, deadLetterTopic);
     }
 
     private Map<String, Object> producerProperties() {

@@ -15,6 +15,7 @@ import com.lmax.disruptor.dsl.ProducerType;
 import dev.eventpublisher.batch.BatchingEventHandler;
 import dev.eventpublisher.batch.TopicRules;
 import dev.eventpublisher.metrics.MetricNames;
+import dev.eventpublisher.outcome.DeliveryCircuit;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.Admission;
 import dev.eventpublisher.ring.EventSlot;
@@ -42,6 +43,8 @@ final class Pipeline {
     final Admission admission;
     final BatchingEventHandler batcher;
     final SenderStage senderStage;
+    /** Null when the circuit breaker is disabled. */
+    final DeliveryCircuit circuit;
     private final Disruptor<EventSlot> disruptor;
     private final Ticker ticker;
 
@@ -56,12 +59,20 @@ final class Pipeline {
         disruptor.handleEventsWith(batcher);
         disruptor.setDefaultExceptionHandler(loopErrors);
         this.ring = disruptor.getRingBuffer();
-        this.admission = new Admission(ring, s.backpressure(), s.blockTimeout().toNanos());
+        this.circuit = s.circuitBreaker() ? new DeliveryCircuit(s.name(), outcomes, senderStage::inFlight,
+                s.circuitStallTimeout(), s.circuitOpenDuration(), registry, System.nanoTime()) : null;
+        DeliveryCircuit breaker = circuit;
+        this.admission = new Admission(ring, s.backpressure(), s.blockTimeout().toNanos(),
+                breaker == null ? () -> false : breaker::isOpen);
 
         senderStage.start();
         disruptor.start();
-        this.ticker = new Ticker(s.name() + "-timer", ring, admission, batcher::pendingEvents, clock,
+        this.ticker = new Ticker(s.name() + "-timer", ring, admission,
+                () -> batcher.pendingEvents() > 0 || sender.needsMaintenance(), clock,
                 s.tickInterval().toNanos());
+        if (circuit != null) {
+            ticker.every(DeliveryCircuit.CHECK_PERIOD.toNanos(), () -> breaker.check(System.nanoTime()));
+        }
         registerGauges(registry, sender);
     }
 
@@ -94,8 +105,11 @@ final class Pipeline {
             Map<MetricName, ? extends Metric> metrics = kafka.producer().metrics();
             metrics.forEach((name, metric) -> {
                 if ("producer-metrics".equals(name.group())) {
-                    registry.gauge(MetricNames.KAFKA_PRODUCER_PREFIX + name.name(),
-                            () -> (Gauge<Object>) metric::metricValue);
+                    // Looked up on each read: the producer is replaced after a fatal error.
+                    registry.gauge(MetricNames.KAFKA_PRODUCER_PREFIX + name.name(), () -> (Gauge<Object>) () -> {
+                        Metric current = kafka.producer().metrics().get(name);
+                        return current == null ? null : current.metricValue();
+                    });
                 }
             });
         }

@@ -16,7 +16,9 @@ public final class PublishRejectedException extends RuntimeException {
         /** The ring was full and the policy is {@link Backpressure#DROP}. */
         DROPPED,
         /** The publisher is closing or closed. */
-        CLOSED
+        CLOSED,
+        /** Kafka is not taking events (the circuit breaker is open). */
+        CIRCUIT_OPEN
     }
 
     private final Reason reason;

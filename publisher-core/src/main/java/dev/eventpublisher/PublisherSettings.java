@@ -20,11 +20,18 @@ import java.util.Map;
  * @param closeTimeout       the deadline {@link EventPublisher#close()} uses
  * @param producerProperties Kafka producer properties (defaults plus overrides; empty with a custom sender)
  * @param topics             per-topic batching overrides
+ * @param circuitBreaker     whether a circuit breaker refuses publishing while Kafka takes no events
+ * @param circuitStallTimeout events in flight without any acknowledgement for this long count as a failure
+ * @param circuitOpenDuration how long an open circuit waits before probing
+ * @param retry              how records that Kafka's {@code send()} refuses are retried
+ * @param deadLetterTopic    where events failing for a reason of their own go; null for none
  */
 public record PublisherSettings(String name, int batchSize, Duration batchTimeout, int maxBatchSize, int ringSize,
                                 WaitStrategyType waitStrategy, Backpressure backpressure, Duration blockTimeout,
                                 EndOfBatchPolicy endOfBatchPolicy, Duration tickInterval, Duration closeTimeout,
-                                Map<String, Object> producerProperties, Map<String, TopicSettings> topics) {
+                                Map<String, Object> producerProperties, Map<String, TopicSettings> topics,
+                                boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
+                                RetryPolicy retry, String deadLetterTopic) {
 
     public PublisherSettings {
         producerProperties = Map.copyOf(producerProperties);

@@ -12,4 +12,8 @@ public interface BatchOutput {
      * call has its outcome.
      */
     void barrier(CompletableFuture<Void> done);
+
+    /** A timer tick reached the batcher: the output may do periodic work of its own. */
+    default void tick() {
+    }
 }

@@ -100,7 +100,10 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
     private void handle(EventSlot slot) {
         switch (slot.kind()) {
             case EVENT -> onPublished(slot);
-            case TICK -> onTick(slot.nanos());
+            case TICK -> {
+                onTick(slot.nanos());
+                output.tick();
+            }
             case FLUSH -> {
                 flushAll(FlushTrigger.FORCED);
                 output.barrier(slot.control());

@@ -34,6 +34,20 @@ public final class MetricNames {
     /** Gauge: events handed to the sender whose outcome is not known yet. */
     public static final String SENDER_IN_FLIGHT = "sender.in-flight";
 
+    /** Gauge: circuit breaker state, 0 closed, 1 open, 2 half-open. */
+    public static final String CIRCUIT_STATE = "circuit.state";
+    /** Counter: times the circuit opened. */
+    public static final String CIRCUIT_OPENED = "circuit.opened";
+    /** Counter: failures that say Kafka (not the event) is the problem: retriable errors, expiry, authentication. */
+    public static final String EVENTS_FAILED_INFRASTRUCTURE = "events.failed-infrastructure";
+
+    /** Counter: Kafka producers replaced after a fatal error. */
+    public static final String PRODUCER_RECREATED = "producer.recreated";
+    /** Counter: records retried after {@code send()} refused them. */
+    public static final String SENDER_RETRIES = "sender.retries";
+    /** Counter: events written to the dead-letter topic. */
+    public static final String EVENTS_DEAD_LETTERED = "events.dead-lettered";
+
     /** Counter: exceptions caught in the batcher loop. */
     public static final String ERRORS_BATCHER = "errors.batcher";
     /** Counter: exceptions caught in the sender loop. */

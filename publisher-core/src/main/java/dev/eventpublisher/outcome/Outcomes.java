@@ -14,6 +14,8 @@ import dev.eventpublisher.metrics.HdrHistogramReservoir;
 import dev.eventpublisher.metrics.MetricNames;
 import dev.eventpublisher.sender.Delivery;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /**
@@ -30,6 +32,8 @@ public final class Outcomes {
     public static final String EXPIRED = "expired";
     /** Reason: a bug in the pipeline itself; also counted in the loops' error counters. */
     public static final String INTERNAL = "internal";
+    /** Reason: stored in the dead-letter topic instead of its own. */
+    public static final String DEAD_LETTER = "dead_letter";
     /** Prefix of reasons reported by the sender: {@code kafka:<ErrorName>}. */
     public static final String KAFKA_PREFIX = "kafka:";
 
@@ -40,6 +44,7 @@ public final class Outcomes {
     private final Counter failed;
     private final Counter rejected;
     private final Counter dropped;
+    private final Counter infrastructureFailures;
     private final Histogram latencyNanos;
     private final ConcurrentMap<String, Counter> failedByReason = new ConcurrentHashMap<>();
     private volatile boolean shutdownForced;
@@ -52,6 +57,7 @@ public final class Outcomes {
         this.failed = registry.counter(MetricNames.EVENTS_FAILED);
         this.rejected = registry.counter(MetricNames.EVENTS_REJECTED);
         this.dropped = registry.counter(MetricNames.EVENTS_DROPPED);
+        this.infrastructureFailures = registry.counter(MetricNames.EVENTS_FAILED_INFRASTRUCTURE);
         // Updated once per event on Kafka's I/O thread, so a histogram (a Dropwizard Timer would also
         // update a rate meter per event) over an HdrHistogram recorder: wait-free and allocation-free.
         this.latencyNanos = registry.histogram(MetricNames.EVENTS_LATENCY_NANOS,
@@ -88,8 +94,11 @@ public final class Outcomes {
         latencyNanos.update(clock.getAsLong() - publishNanos);
     }
 
-    /** Counts one failure under {@code reason}. */
-    public void failed(String reason) {
+    /** Counts one failure under {@code reason}; {@code cause} (may be null) tells whether Kafka itself is unwell. */
+    public void failed(String reason, Throwable cause) {
+        if (cause instanceof RetriableException || cause instanceof AuthenticationException) {
+            infrastructureFailures.inc();
+        }
         failed.inc();
         failedByReason.computeIfAbsent(reason, r -> registry.counter(MetricNames.EVENTS_FAILED_PREFIX + r)).inc();
     }
@@ -102,7 +111,7 @@ public final class Outcomes {
         if (future != null) {
             future.fail(reason, cause);
         } else {
-            failed(reason);
+            failed(reason, cause);
         }
     }
 
@@ -128,6 +137,15 @@ public final class Outcomes {
     /** Accepted events that have an outcome (acknowledged or failed). */
     public long resolved() {
         return acknowledged.getCount() + failed.getCount();
+    }
+
+    public long acknowledgedCount() {
+        return acknowledged.getCount();
+    }
+
+    /** Failures caused by Kafka being unwell rather than by the event. */
+    public long infrastructureFailures() {
+        return infrastructureFailures.getCount();
     }
 
     public long acceptedCount() {

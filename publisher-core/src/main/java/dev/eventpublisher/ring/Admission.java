@@ -2,6 +2,7 @@ package dev.eventpublisher.ring;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -32,20 +33,26 @@ public final class Admission {
     public static final long DROPPED = -3;
     /** {@link #claim} result: the publisher is closing or closed. */
     public static final long CLOSED = -4;
+    /** {@link #claim} result: the circuit is open (Kafka is not taking events). */
+    public static final long CIRCUIT_OPEN = -5;
 
     /** How long a blocked publisher first parks between claim attempts; short, so it sees space quickly. */
     private static final long BLOCK_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long MAX_BLOCK_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MAX_CIRCUIT_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final RingBuffer<EventSlot> ring;
     private final Backpressure policy;
     private final long blockTimeoutNanos;
+    private final BooleanSupplier circuitOpen;
     private volatile boolean open = true;
 
-    public Admission(RingBuffer<EventSlot> ring, Backpressure policy, long blockTimeoutNanos) {
+    /** @param circuitOpen whether Kafka is known not to take events (a volatile read, checked per claim) */
+    public Admission(RingBuffer<EventSlot> ring, Backpressure policy, long blockTimeoutNanos, BooleanSupplier circuitOpen) {
         this.ring = ring;
         this.policy = policy;
         this.blockTimeoutNanos = blockTimeoutNanos;
+        this.circuitOpen = circuitOpen;
     }
 
     public boolean isOpen() {
@@ -72,6 +79,9 @@ public final class Admission {
     public long claim(int n, boolean mayBlock) {
         if (!open) {
             return CLOSED;
+        }
+        if (circuitOpen.getAsBoolean() && !awaitCircuit(mayBlock)) {
+            return CIRCUIT_OPEN;
         }
         long hi;
         try {
@@ -131,6 +141,23 @@ public final class Admission {
         }
         ring.publish(lo, hi);
         return false;
+    }
+
+    /** Under BLOCK, waits (up to the block timeout) for the circuit to leave OPEN; true if it did. */
+    private boolean awaitCircuit(boolean mayBlock) {
+        if (policy != Backpressure.BLOCK || !mayBlock) {
+            return false;
+        }
+        long deadline = System.nanoTime() + blockTimeoutNanos;
+        long park = BLOCK_PARK_NANOS;
+        while (circuitOpen.getAsBoolean()) {
+            if (!open || System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(park);
+            park = Math.min(park * 2, MAX_CIRCUIT_PARK_NANOS);
+        }
+        return true;
     }
 
     private long claimBlocking(int n) {

@@ -3,7 +3,7 @@ package dev.eventpublisher.ring;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import com.lmax.disruptor.RingBuffer;
@@ -21,15 +21,16 @@ public final class Ticker implements AutoCloseable {
 
     private final RingBuffer<EventSlot> ring;
     private final Admission admission;
-    private final IntSupplier pendingEvents;
+    private final BooleanSupplier hasWork;
     private final LongSupplier clock;
     private final ScheduledExecutorService timer;
 
-    public Ticker(String threadName, RingBuffer<EventSlot> ring, Admission admission, IntSupplier pendingEvents,
+    /** @param hasWork whether a tick is worth sending (events pending, or sender work due) */
+    public Ticker(String threadName, RingBuffer<EventSlot> ring, Admission admission, BooleanSupplier hasWork,
                   LongSupplier clock, long intervalNanos) {
         this.ring = ring;
         this.admission = admission;
-        this.pendingEvents = pendingEvents;
+        this.hasWork = hasWork;
         this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, threadName);
@@ -42,7 +43,7 @@ public final class Ticker implements AutoCloseable {
     /** One tick; returns whether a TICK was published. Public for tests that drive it by hand. */
     public boolean tick() {
         try {
-            if (pendingEvents.getAsInt() == 0) {
+            if (!hasWork.getAsBoolean()) {
                 return false;
             }
             long sequence = admission.claim(false);
@@ -57,6 +58,17 @@ public final class Ticker implements AutoCloseable {
             LOG.error("timer tick failed", e);
             return false;
         }
+    }
+
+    /** Runs {@code task} on the timer thread every {@code periodNanos}; a failing run is logged, not fatal. */
+    public void every(long periodNanos, Runnable task) {
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("timer task failed", e);
+            }
+        }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -15,6 +15,15 @@ public interface BatchSender {
     /** Sends one topic batch. */
     void send(OutgoingBatch batch);
 
+    /** Whether {@link #maintain()} has work (any thread; cheap): the timer then wakes the sender thread. */
+    default boolean needsMaintenance() {
+        return false;
+    }
+
+    /** Periodic work on the sender thread between batches (retries, dead letters, replacing a producer). */
+    default void maintain() {
+    }
+
     /**
      * Waits up to {@code timeout} for outstanding outcomes, then fails whatever is left and releases
      * resources. Called once, from the closing thread, after the last {@link #send}.

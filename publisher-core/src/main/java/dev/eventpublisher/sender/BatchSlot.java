@@ -12,7 +12,10 @@ import org.apache.kafka.common.header.Header;
  * sequence barrier orders the two.
  */
 final class BatchSlot implements OutgoingBatch {
-    private boolean barrierSlot;
+    /** What the slot carries. */
+    enum Kind { BATCH, BARRIER, MAINTENANCE }
+
+    private Kind kind = Kind.BATCH;
     private String topic;
     private int size;
     private FlushTrigger trigger;
@@ -42,20 +45,25 @@ final class BatchSlot implements OutgoingBatch {
             futures[i] = group.future(i);
             publishNanos[i] = group.publishNanos(i);
         }
-        this.barrierSlot = false;
+        this.kind = Kind.BATCH;
         this.topic = group.topic();
         this.size = n;
         this.trigger = trigger;
     }
 
     void loadBarrier(CompletableFuture<Void> barrier) {
-        this.barrierSlot = true;
+        this.kind = Kind.BARRIER;
         this.barrier = barrier;
         this.size = 0;
     }
 
-    boolean isBarrier() {
-        return barrierSlot;
+    void loadMaintenance() {
+        this.kind = Kind.MAINTENANCE;
+        this.size = 0;
+    }
+
+    Kind kind() {
+        return kind;
     }
 
     CompletableFuture<Void> barrier() {

@@ -92,7 +92,7 @@ public final class EventFuture extends CompletableFuture<PublishResult> implemen
         if (!DONE.compareAndSet(this, 0, 1)) {
             return;
         }
-        outcomes.failed(reason);
+        outcomes.failed(reason, cause);
         completeExceptionally(new PublishFailedException(topic, reason, cause));
         release();
     }

@@ -37,12 +37,18 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
     @Override
     public void onEvent(BatchSlot slot, long sequence, boolean endOfBatch) {
         try {
-            if (slot.isBarrier()) {
-                FlushEpoch sealed = epoch;
-                epoch = new FlushEpoch(sealed);
-                sealed.seal(slot.barrier());
-            } else if (slot.size() > 0) {
-                send(slot);
+            switch (slot.kind()) {
+                case BARRIER -> {
+                    FlushEpoch sealed = epoch;
+                    epoch = new FlushEpoch(sealed);
+                    sealed.seal(slot.barrier());
+                }
+                case MAINTENANCE -> maintain();
+                case BATCH -> {
+                    if (slot.size() > 0) {
+                        send(slot);
+                    }
+                }
             }
         } finally {
             slot.clear();
@@ -69,6 +75,15 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
             for (int i = 0; i < n; i++) {
                 slot.delivery(i).fail(Outcomes.INTERNAL, e);
             }
+        }
+    }
+
+    private void maintain() {
+        try {
+            sender.maintain();
+        } catch (RuntimeException e) {
+            errors.inc();
+            LOG.error("sender maintenance failed; continuing", e);
         }
     }
 

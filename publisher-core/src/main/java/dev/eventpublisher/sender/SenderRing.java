@@ -15,9 +15,25 @@ import dev.eventpublisher.batch.FlushedGroup;
  */
 public final class SenderRing implements BatchOutput {
     private final RingBuffer<BatchSlot> ring;
+    private final BatchSender sender;
 
-    SenderRing(RingBuffer<BatchSlot> ring) {
+    SenderRing(RingBuffer<BatchSlot> ring, BatchSender sender) {
         this.ring = ring;
+        this.sender = sender;
+    }
+
+    /** Wakes the sender thread for its periodic work, when it has some. */
+    @Override
+    public void tick() {
+        if (!sender.needsMaintenance()) {
+            return;
+        }
+        long sequence = ring.next();
+        try {
+            ring.get(sequence).loadMaintenance();
+        } finally {
+            ring.publish(sequence);
+        }
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class SenderStage {
         this.handler = new SenderEventHandler(sender, outcomes, registry);
         disruptor.handleEventsWith(handler);
         disruptor.setDefaultExceptionHandler(exceptionHandler);
-        this.output = new SenderRing(disruptor.getRingBuffer());
+        this.output = new SenderRing(disruptor.getRingBuffer(), sender);
     }
 
     /** The batcher's end of the hand-off. */

@@ -52,7 +52,7 @@ final class UntrackedDelivery implements Delivery {
     @Override
     public void fail(String reason, Throwable cause) {
         if (DONE.compareAndSet(this, 0, 1)) {
-            outcomes.failed(reason);
+            outcomes.failed(reason, cause);
             epoch.recordDone();
         }
     }

@@ -1,0 +1,45 @@
+package dev.eventpublisher.sender;
+
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Kafka's callback for one record sent by {@link KafkaBatchSender}: routes the answer to where it
+ * belongs — back to the sender thread when {@code send()} failed on the spot (so it can retry before
+ * sending anything else), into the transaction's bookkeeping in transactional mode (nothing is
+ * acknowledged before the commit), to the dead-letter route, or to the event's {@link Delivery}.
+ */
+final class RecordCallback implements Callback {
+    final Delivery delivery;
+    final ProducerRecord<byte[], byte[]> record;
+    private final KafkaBatchSender owner;
+    /** Transactional mode: what Kafka answered, kept until the commit decides. Written by the I/O thread,
+     *  read by the sender thread after commitTransaction/abortTransaction returned (which waits for it). */
+    volatile RecordMetadata metadata;
+    volatile Exception failure;
+
+    RecordCallback(Delivery delivery, ProducerRecord<byte[], byte[]> record, KafkaBatchSender owner) {
+        this.delivery = delivery;
+        this.record = record;
+        this.owner = owner;
+    }
+
+    @Override
+    public void onCompletion(RecordMetadata metadata, Exception exception) {
+        if (exception != null && owner.isSendingOnThisThread()) {
+            owner.failedOnTheSpot(exception);
+            return;
+        }
+        if (owner.transactional()) {
+            this.metadata = metadata;
+            this.failure = exception;
+            return;
+        }
+        if (exception == null) {
+            delivery.acknowledge(metadata.partition(), metadata.offset());
+        } else {
+            owner.failedLater(this, exception);
+        }
+    }
+}
