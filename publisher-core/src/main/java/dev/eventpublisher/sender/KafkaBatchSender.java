@@ -337,7 +337,8 @@ public final class KafkaBatchSender implements BatchSender {
                 return;
             }
             for (RecordCallback c : callbacks) {
-                if (culprit == null && c.failure != null && !(c.failure instanceof TransactionAbortedException)) {
+                if (culprit == null && c.failure != null && !(c.failure instanceof TransactionAbortedException)
+                        && !isFatal(c.failure)) {
                     culprit = c; // a record of its own failed (e.g. too large for the broker)
                 }
             }

@@ -23,7 +23,13 @@ public final class TopicReader {
      * the publisher reported the outcomes, so everything acknowledged is below the end offsets.
      */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic) {
+        return readAll(bootstrapServers, topic, Map.of());
+    }
+
+    /** {@link #readAll(String, String)} with extra consumer properties (e.g. SASL credentials). */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, Map<String, String> extra) {
         Properties props = new Properties();
+        props.putAll(extra);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
