@@ -20,6 +20,7 @@ import dev.eventpublisher.Backpressure;
 import dev.eventpublisher.EndOfBatchPolicy;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.EventPublisherBuilder;
+import dev.eventpublisher.RetryPolicy;
 import dev.eventpublisher.TopicSettings;
 import dev.eventpublisher.Topics;
 import dev.eventpublisher.WaitStrategyType;
@@ -38,7 +39,9 @@ public record DaemonSettings(
         int consumerMinBytes, int consumerMaxWaitMs,
         int embeddedPort, Path embeddedDataDir, int embeddedPartitions,
         HttpSettings http,
-        boolean jmxEnabled) {
+        boolean jmxEnabled,
+        boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
+        RetryPolicy retry, String deadLetterTopic) {
 
     private static final String P = "publisher.";
     private static final int MAX_COUNT = 1_000_000;
@@ -86,10 +89,25 @@ public record DaemonSettings(
 
         HttpSettings http = http(r);
         boolean jmx = r.bool(P + "jmx.enabled");
+        boolean circuit = r.bool(P + "circuit-breaker.enabled");
+        Duration stall = r.duration(P + "circuit-breaker.stall-timeout", false);
+        Duration openFor = r.duration(P + "circuit-breaker.open-duration", false);
+        RetryPolicy retry = new RetryPolicy(r.integer(P + "retry.max-attempts", 1, 1000),
+                r.duration(P + "retry.max-age", true), r.duration(P + "retry.initial-backoff", true),
+                r.duration(P + "retry.max-backoff", true));
+        String deadLetters = r.string(P + "dead-letter-topic");
+        if (!deadLetters.isEmpty()) {
+            try {
+                Topics.validate(deadLetters);
+            } catch (IllegalArgumentException bad) {
+                throw r.invalid(P + "dead-letter-topic", bad.getMessage());
+            }
+        }
 
         DaemonSettings settings = new DaemonSettings(loaded.profile(), batchSize, batchTimeout, maxBatchSize, endOfBatch,
                 topics, ringSize, waitStrategy, backpressure, blockTimeout, shutdownTimeout, bootstrap, producer,
-                minBytes, maxWaitMs, embeddedPort, Path.of(dataDir), partitions, http, jmx);
+                minBytes, maxWaitMs, embeddedPort, Path.of(dataDir), partitions, http, jmx,
+                circuit, stall, openFor, retry, deadLetters.isEmpty() ? null : deadLetters);
         // The library checks its own settings too; anything it refuses here is a daemon bug, not user input.
         settings.publisherBuilder(bootstrap.isEmpty() ? "127.0.0.1:9092" : bootstrap).settings();
         return settings;
@@ -105,7 +123,14 @@ public record DaemonSettings(
                 .ringSize(ringSize).waitStrategy(waitStrategy)
                 .backpressure(backpressure).blockTimeout(blockTimeout)
                 .closeTimeout(shutdownTimeout)
+                .retryPolicy(retry)
+                .deadLetterTopic(deadLetterTopic)
                 .producerProperties(producerProperties);
+        if (circuitBreaker) {
+            b.circuitBreaker(circuitStallTimeout, circuitOpenDuration);
+        } else {
+            b.circuitBreaker(false);
+        }
         topics.forEach((topic, t) -> b.topic(topic, t.batchSize(), t.batchTimeout()));
         return b;
     }

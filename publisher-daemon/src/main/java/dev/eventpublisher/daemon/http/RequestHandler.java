@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import dev.eventpublisher.BatchStatus;
+import dev.eventpublisher.CircuitState;
 import dev.eventpublisher.Event;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.PublishFailedException;
@@ -257,13 +258,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         kafkaBody.put("reachable", kafka.reachable());
         kafkaBody.put("brokers", kafka.brokers());
         kafkaBody.put("detail", kafka.detail());
-        boolean ready = kafka.reachable() && !lifecycle.isDraining() && !publisher.isClosed();
+        CircuitState circuit = publisher.circuitState();
+        boolean ready = kafka.reachable() && circuit != CircuitState.OPEN && !lifecycle.isDraining() && !publisher.isClosed();
         body.put("status", ready ? "READY" : "NOT_READY");
         if (!ready) {
             body.put("error", "not_ready");
-            body.put("message", lifecycle.isDraining() ? "shutting down" : "Kafka is not reachable: " + kafka.detail());
+            body.put("message", lifecycle.isDraining() ? "shutting down"
+                    : !kafka.reachable() ? "Kafka is not reachable: " + kafka.detail()
+                    : "the circuit is open: Kafka is not taking events");
         }
         body.put("kafka", kafkaBody);
+        body.put("circuit", circuit.name());
         return Responses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
     }
 
@@ -332,6 +337,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case RING_FULL, BLOCK_TIMEOUT -> "ring_full";
             case DROPPED -> "dropped";
             case CLOSED -> "shutting_down";
+            case CIRCUIT_OPEN -> "circuit_open";
         };
     }
 

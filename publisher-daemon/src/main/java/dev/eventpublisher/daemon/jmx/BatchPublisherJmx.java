@@ -86,6 +86,11 @@ public final class BatchPublisherJmx implements BatchPublisherMXBean, AutoClosea
     }
 
     @Override
+    public String getCircuitState() {
+        return publisher.circuitState().name();
+    }
+
+    @Override
     public String forceFlush() {
         try {
             publisher.forceFlush().get(FLUSH_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -25,6 +25,9 @@ public interface BatchPublisherMXBean {
 
     long getDroppedEvents();
 
+    /** CLOSED, OPEN, HALF_OPEN or DISABLED. */
+    String getCircuitState();
+
     /** Flushes every topic group and waits (up to 30 s) until everything accepted so far has its outcome. */
     String forceFlush();
 }
