@@ -34,6 +34,9 @@ public final class Daemon implements AutoCloseable {
 
     private Daemon(DaemonSettings settings) {
         this.settings = settings;
+        registry.register("jvm.memory", new com.codahale.metrics.jvm.MemoryUsageGaugeSet());
+        registry.register("jvm.gc", new com.codahale.metrics.jvm.GarbageCollectorMetricSet());
+        registry.register("jvm.threads", new com.codahale.metrics.jvm.ThreadStatesGaugeSet());
     }
 
     public static Daemon start(DaemonSettings settings) throws Exception {

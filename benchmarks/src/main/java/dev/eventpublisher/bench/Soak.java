@@ -1,0 +1,294 @@
+package dev.eventpublisher.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventpublisher.daemon.cli.SyntheticEvents;
+import org.HdrHistogram.Recorder;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/**
+ * The soak run (not in CI): starts the daemon (embedded broker, default settings), measures its maximum
+ * NDJSON rate for 20 s, then feeds it at half that rate for the given minutes, sampling every 10 s:
+ * heap after GC (old generation), publish→ack p99 (the daemon's own histogram), client-side request p99,
+ * acknowledged/failed/refused counts. Writes {@code benchmarks/results/soak/soak.csv}, {@code soak.md} and
+ * {@code soak.png}. {@code benchmarks/soak [--minutes 10] [--rate EVENTS_PER_S]}.
+ */
+public final class Soak {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int EVENTS_PER_REQUEST = 100;
+    private static final int MAX_OUTSTANDING = 256;
+
+    private record Sample(long second, double ackedPerSecond, long failed, long refused, double heapAfterGcMb,
+                          double publishToAckP99Ms, double requestP99Ms) {
+    }
+
+    private Soak() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int minutes = 10;
+        long rate = 0;
+        Path lib = Path.of("publisher-daemon/target/publisherd/lib");
+        Path config = Path.of("config");
+        Path out = Path.of("benchmarks/results/soak");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--minutes" -> minutes = Integer.parseInt(args[++i]);
+                case "--rate" -> rate = Long.parseLong(args[++i]);
+                case "--daemon-lib" -> lib = Path.of(args[++i]);
+                case "--config-dir" -> config = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("soak-");
+        int port = freePort();
+        String base = "http://127.0.0.1:" + port;
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", lib + "/*", "dev.eventpublisher.daemon.Main", "run", "--config-dir=" + config)
+                .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
+        builder.environment().put("PUBLISHER_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("PUBLISHER_EMBEDDED_KAFKA_PORT", Integer.toString(freePort()));
+        builder.environment().put("PUBLISHER_DATA_DIR", work.resolve("kafka").toString());
+        builder.environment().put("LOG_LEVEL", "WARN");
+        builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
+        Process daemon = builder.start();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<byte[]> bodies = bodies();
+        try {
+            awaitReady(http, base, daemon);
+            if (rate == 0) {
+                log("measuring the maximum rate for 20 s (after 10 s of warm-up)...");
+                drive(http, base, bodies, Duration.ofSeconds(10));
+                long before = counter(http, base, "events.acknowledged");
+                long start = System.nanoTime();
+                drive(http, base, bodies, Duration.ofSeconds(20));
+                flush(http, base);
+                double max = (counter(http, base, "events.acknowledged") - before) * 1e9 / (System.nanoTime() - start);
+                rate = (long) (max / 2);
+                log(String.format(Locale.ROOT, "maximum %,.0f events/s; soaking at %,d events/s for %d min", max, rate, minutes));
+            }
+            List<Sample> samples = soak(http, base, bodies, rate, Duration.ofMinutes(minutes));
+            flush(http, base);
+            daemon.destroy();
+            boolean exited = daemon.waitFor(90, TimeUnit.SECONDS);
+            int exit = exited ? daemon.exitValue() : -1;
+            write(out, samples, rate, minutes, exit);
+            log("wrote " + out.resolve("soak.md"));
+            System.out.println(Files.readString(out.resolve("soak.md")));
+        } finally {
+            if (daemon.isAlive()) {
+                daemon.destroyForcibly();
+            }
+        }
+    }
+
+    private static List<Sample> soak(HttpClient http, String base, List<byte[]> bodies, long rate, Duration duration)
+            throws Exception {
+        List<Sample> samples = new ArrayList<>();
+        Recorder requestLatency = new Recorder(TimeUnit.MINUTES.toNanos(1), 2);
+        AtomicLong refused = new AtomicLong();
+        long requestsPerSecond = Math.max(1, rate / EVENTS_PER_REQUEST);
+        long interval = TimeUnit.SECONDS.toNanos(1) / requestsPerSecond;
+        Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        long nextSample = start + TimeUnit.SECONDS.toNanos(10);
+        long lastAcked = counter(http, base, "events.acknowledged");
+        long lastSampleNanos = start;
+        long due = start;
+        int i = 0;
+        while (System.nanoTime() < end) {
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            due += interval;
+            if (outstanding.tryAcquire()) {
+                long sent = System.nanoTime();
+                http.sendAsync(request(base, bodies.get(i++ % bodies.size())), HttpResponse.BodyHandlers.discarding())
+                        .whenComplete((response, error) -> {
+                            outstanding.release();
+                            requestLatency.recordValue(Math.min(System.nanoTime() - sent, TimeUnit.MINUTES.toNanos(1)));
+                            if (error != null || response.statusCode() != 202) {
+                                refused.addAndGet(EVENTS_PER_REQUEST);
+                            }
+                        });
+            } else {
+                refused.addAndGet(EVENTS_PER_REQUEST); // the daemon is behind: count, do not queue without bound
+            }
+            long now = System.nanoTime();
+            if (now >= nextSample) {
+                JsonNode metrics = metrics(http, base);
+                long acked = metrics.get("counters").get("events.acknowledged").get("count").asLong();
+                Sample s = new Sample(TimeUnit.NANOSECONDS.toSeconds(now - start),
+                        (acked - lastAcked) * 1e9 / (now - lastSampleNanos),
+                        metrics.get("counters").get("events.failed").get("count").asLong(), refused.get(),
+                        heapAfterGcMb(metrics),
+                        metrics.get("histograms").get("events.publish-to-ack-ns").get("p99").asDouble() / 1e6,
+                        requestLatency.getIntervalHistogram().getValueAtPercentile(99) / 1e6);
+                samples.add(s);
+                log(String.format(Locale.ROOT, "t=%4ds acked=%,9.0f/s failed=%d refused=%d heap-after-gc=%.0f MB "
+                                + "publish->ack p99=%.1f ms request p99=%.1f ms", s.second(), s.ackedPerSecond(), s.failed(),
+                        s.refused(), s.heapAfterGcMb(), s.publishToAckP99Ms(), s.requestP99Ms()));
+                lastAcked = acked;
+                lastSampleNanos = now;
+                nextSample += TimeUnit.SECONDS.toNanos(10);
+            }
+        }
+        outstanding.acquire(MAX_OUTSTANDING);
+        return samples;
+    }
+
+    /** Old-generation bytes in use after the last collection; the whole heap in use if no pool says. */
+    private static double heapAfterGcMb(JsonNode metrics) {
+        JsonNode gauges = metrics.get("gauges");
+        for (Iterator<String> names = gauges.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.startsWith("jvm.memory.pools.") && name.contains("Old") && name.endsWith(".used-after-gc")) {
+                return gauges.get(name).get("value").asDouble() / (1024 * 1024);
+            }
+        }
+        return gauges.get("jvm.memory.heap.used").get("value").asDouble() / (1024 * 1024);
+    }
+
+    private static void write(Path out, List<Sample> samples, long rate, int minutes, int exit) throws IOException {
+        StringBuilder csv = new StringBuilder("second,acked_per_s,failed,refused,heap_after_gc_mb,publish_to_ack_p99_ms,request_p99_ms\n");
+        for (Sample s : samples) {
+            csv.append(String.format(Locale.ROOT, "%d,%.0f,%d,%d,%.1f,%.2f,%.2f%n", s.second(), s.ackedPerSecond(), s.failed(),
+                    s.refused(), s.heapAfterGcMb(), s.publishToAckP99Ms(), s.requestP99Ms()));
+        }
+        Files.writeString(out.resolve("soak.csv"), csv);
+        StringBuilder md = new StringBuilder("# Soak run\n\n");
+        md.append("- date: ").append(OffsetDateTime.now(ZoneOffset.UTC)).append(", ").append(minutes).append(" min at ")
+                .append(String.format(Locale.ROOT, "%,d", rate)).append(" events/s (NDJSON, ").append(EVENTS_PER_REQUEST)
+                .append(" events per request), machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n");
+        md.append("- daemon exit code after SIGTERM: ").append(exit).append("\n\n");
+        if (!samples.isEmpty()) {
+            Sample first = samples.get(0);
+            Sample last = samples.get(samples.size() - 1);
+            double maxP99 = samples.stream().mapToDouble(Sample::publishToAckP99Ms).max().orElse(0);
+            double maxHeap = samples.stream().mapToDouble(Sample::heapAfterGcMb).max().orElse(0);
+            md.append(String.format(Locale.ROOT, "Heap after GC: %.0f MB at the first sample, %.0f MB at the last, %.0f MB at most. "
+                    + "publish→ack p99: at most %.1f ms. Failed events: %d. Refused (HTTP non-202 or client backlog): %d.%n%n",
+                    first.heapAfterGcMb(), last.heapAfterGcMb(), maxHeap, maxP99, last.failed(), last.refused()));
+        }
+        md.append("| t (s) | acked/s | failed | refused | heap after GC (MB) | publish→ack p99 (ms) | request p99 (ms) |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        for (Sample s : samples) {
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %d | %d | %.0f | %.1f | %.1f |%n", s.second(), s.ackedPerSecond(),
+                    s.failed(), s.refused(), s.heapAfterGcMb(), s.publishToAckP99Ms(), s.requestP99Ms()));
+        }
+        md.append("\nChart: `soak.png`; raw: `soak.csv`. Command: `benchmarks/soak --minutes ").append(minutes).append("`.\n");
+        Files.writeString(out.resolve("soak.md"), md);
+        if (!samples.isEmpty()) {
+            XYChart chart = new XYChartBuilder().width(900).height(420).title("Soak at " + rate + " events/s")
+                    .xAxisTitle("seconds").yAxisTitle("MB / ms").build();
+            List<Double> t = samples.stream().map(s -> (double) s.second()).toList();
+            chart.addSeries("heap after GC (MB)", t, samples.stream().map(Sample::heapAfterGcMb).toList());
+            chart.addSeries("publish→ack p99 (ms)", t, samples.stream().map(Sample::publishToAckP99Ms).toList());
+            chart.addSeries("HTTP request p99 (ms)", t, samples.stream().map(Sample::requestP99Ms).toList());
+            BitmapEncoder.saveBitmap(chart, out.resolve("soak.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+
+    /** Flat out, 64 requests in flight, for a duration; used to measure the maximum. */
+    private static void drive(HttpClient http, String base, List<byte[]> bodies, Duration duration) throws Exception {
+        Semaphore outstanding = new Semaphore(64);
+        long end = System.nanoTime() + duration.toNanos();
+        int i = 0;
+        while (System.nanoTime() < end) {
+            if (!outstanding.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+            http.sendAsync(request(base, bodies.get(i++ % bodies.size())), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((r, e) -> outstanding.release());
+        }
+        outstanding.acquire(64);
+    }
+
+    private static HttpRequest request(String base, byte[] body) {
+        return HttpRequest.newBuilder(URI.create(base + "/v1/events")).header("Content-Type", "application/x-ndjson")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private static List<byte[]> bodies() {
+        byte[][] pool = SyntheticEvents.pool(64 * EVENTS_PER_REQUEST, 100);
+        List<byte[]> bodies = new ArrayList<>();
+        for (int b = 0; b < 64; b++) {
+            StringBuilder body = new StringBuilder();
+            for (int e = 0; e < EVENTS_PER_REQUEST; e++) {
+                body.append("{\"topic\":\"soak\",\"key\":\"k").append(e % 16).append("\",\"value\":")
+                        .append(new String(pool[b * EVENTS_PER_REQUEST + e], StandardCharsets.UTF_8)).append("}\n");
+            }
+            bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return bodies;
+    }
+
+    private static JsonNode metrics(HttpClient http, String base) throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private static long counter(HttpClient http, String base, String name) throws Exception {
+        return metrics(http, base).get("counters").get(name).get("count").asLong();
+    }
+
+    private static void flush(HttpClient http, String base) throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create(base + "/v1/flush")).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    private static void awaitReady(HttpClient http, String base, Process daemon) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && daemon.isAlive()) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            daemon.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        throw new IllegalStateException("the daemon did not become ready");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void log(String message) {
+        System.out.println("[soak] " + message);
+        System.out.flush();
+    }
+}
