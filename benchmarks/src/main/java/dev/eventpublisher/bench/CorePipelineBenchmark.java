@@ -67,14 +67,6 @@ public class CorePipelineBenchmark {
         slot.value = value;
     };
 
-    @State(Scope.Thread)
-    public static class Cursor {
-        int next;
-
-        byte[] value(byte[][] values) {
-            return values[next++ & (values.length - 1)];
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -103,13 +95,13 @@ public class CorePipelineBenchmark {
 
     /** What an application calls: publish and get a future of the outcome. */
     @Benchmark
-    public CompletableFuture<PublishResult> pipeline(Cursor cursor) {
+    public CompletableFuture<PublishResult> pipeline(ValueCursor cursor) {
         return publisher.publish(TOPIC, null, cursor.value(values), null);
     }
 
     /** The baseline: claim, fill, publish a Disruptor slot; a no-op handler drains it. */
     @Benchmark
-    public void rawDisruptor(Cursor cursor) {
+    public void rawDisruptor(ValueCursor cursor) {
         raw.publishEvent(TRANSLATOR, cursor.value(values));
     }
 }

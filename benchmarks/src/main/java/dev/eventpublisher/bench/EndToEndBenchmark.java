@@ -64,14 +64,6 @@ public class EndToEndBenchmark {
     private String rawTopic;
     byte[][] values;
 
-    @State(Scope.Thread)
-    public static class Cursor {
-        int next;
-
-        byte[] value(byte[][] values) {
-            return values[next++ & (values.length - 1)];
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -104,17 +96,17 @@ public class EndToEndBenchmark {
     }
 
     @Benchmark
-    public CompletableFuture<PublishResult> pipeline(Cursor cursor) {
+    public CompletableFuture<PublishResult> pipeline(ValueCursor cursor) {
         return publisher.publish(pipelineTopic, null, cursor.value(values), null);
     }
 
     @Benchmark
-    public Future<RecordMetadata> rawProducer(Cursor cursor) {
+    public Future<RecordMetadata> rawProducer(ValueCursor cursor) {
         return producer.send(new ProducerRecord<>(rawTopic, cursor.value(values)));
     }
 
     @Benchmark
-    public RecordMetadata syncPerMessage(Cursor cursor) throws ExecutionException, InterruptedException {
+    public RecordMetadata syncPerMessage(ValueCursor cursor) throws ExecutionException, InterruptedException {
         return syncProducer.send(new ProducerRecord<>(rawTopic, cursor.value(values))).get();
     }
 }

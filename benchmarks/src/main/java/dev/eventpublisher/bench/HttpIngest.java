@@ -1,9 +1,6 @@
 package dev.eventpublisher.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventpublisher.daemon.cli.SyntheticEvents;
 
 /**
@@ -35,7 +31,6 @@ final class HttpIngest {
                   long non2xx, String detail) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BODIES = 64;
 
     private HttpIngest() {
@@ -60,52 +55,31 @@ final class HttpIngest {
      */
     static Result run(Path daemonLib, Path configDir, int eventsPerRequest, Duration warmup, Duration duration,
                       int connections) throws Exception {
-        Path work = Files.createTempDirectory("http-bench-");
-        int httpPort = freePort();
-        String base = "http://127.0.0.1:" + httpPort;
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", daemonLib + "/*", "dev.eventpublisher.daemon.Main", "run", "--config-dir=" + configDir)
-                .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
-        builder.environment().put("PUBLISHER_HTTP_PORT", Integer.toString(httpPort));
-        builder.environment().put("PUBLISHER_EMBEDDED_KAFKA_PORT", Integer.toString(freePort()));
-        builder.environment().put("PUBLISHER_DATA_DIR", work.resolve("kafka").toString());
-        builder.environment().put("LOG_LEVEL", "WARN");
-        builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
-        builder.environment().remove("PUBLISHER_PROFILE");
-        Process daemon = builder.start();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        try {
-            awaitReady(http, base, daemon, work);
+        try (RunningDaemon daemon = RunningDaemon.start(daemonLib, configDir)) {
+            Path work = daemon.workDir();
             String path = eventsPerRequest == 1 ? "/v1/events/bench-single" : "/v1/events";
             String contentType = eventsPerRequest == 1 ? "application/json" : "application/x-ndjson";
             List<Path> bodies = writeBodies(work, eventsPerRequest);
             boolean wrk = wrkAvailable();
             // The daemon's JIT needs a warm-up like any JVM benchmark; its numbers are not kept.
-            if (wrk) {
-                runWrk(work, base + path, contentType, bodies, warmup, connections);
-            } else {
-                runJavaDriver(http, base + path, contentType, bodies, warmup, connections);
-            }
-            http.send(HttpRequest.newBuilder(URI.create(base + "/v1/flush")).timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            long ackedBefore = acknowledged(http, base);
+            drive(wrk, daemon, work, daemon.baseUrl + path, contentType, bodies, warmup, connections);
+            daemon.flush();
+            long ackedBefore = daemon.counter("events.acknowledged");
             long start = System.nanoTime();
-            DriverOutcome outcome = wrk
-                    ? runWrk(work, base + path, contentType, bodies, duration, connections)
-                    : runJavaDriver(http, base + path, contentType, bodies, duration, connections);
+            DriverOutcome outcome = drive(wrk, daemon, work, daemon.baseUrl + path, contentType, bodies, duration, connections);
             double seconds = (System.nanoTime() - start) / 1e9;
-            http.send(HttpRequest.newBuilder(URI.create(base + "/v1/flush")).timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            long acked = acknowledged(http, base) - ackedBefore;
+            daemon.flush();
+            long acked = daemon.counter("events.acknowledged") - ackedBefore;
             return new Result(eventsPerRequest == 1 ? "single" : "ndjson-" + eventsPerRequest,
                     wrk ? "wrk -t2 -c" + connections : "java-httpclient (wrk not installed)", seconds,
                     outcome.requestsPerSecond, acked / seconds, outcome.non2xx, outcome.detail);
-        } finally {
-            daemon.destroy();
-            if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
-                daemon.destroyForcibly();
-            }
         }
+    }
+
+    private static DriverOutcome drive(boolean wrk, RunningDaemon daemon, Path work, String url, String contentType,
+                                       List<Path> bodies, Duration duration, int connections) throws Exception {
+        return wrk ? runWrk(work, url, contentType, bodies, duration, connections)
+                : runJavaDriver(daemon.http(), url, contentType, bodies, duration, connections);
     }
 
     private record DriverOutcome(double requestsPerSecond, long non2xx, String detail) {
@@ -202,36 +176,4 @@ final class HttpIngest {
         return files;
     }
 
-    private static long acknowledged(HttpClient http, String base) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return JSON.readTree(metrics).get("counters").get("events.acknowledged").get("count").asLong();
-    }
-
-    private static void awaitReady(HttpClient http, String base, Process daemon, Path work) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!daemon.isAlive()) {
-                throw new IllegalStateException("daemon exited: " + Files.readString(work.resolve("daemon.log")));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            daemon.waitFor(200, TimeUnit.MILLISECONDS);
-        }
-        throw new IllegalStateException("daemon not ready: " + Files.readString(work.resolve("daemon.log")));
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,8 +1,6 @@
 package dev.eventpublisher.bench;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventpublisher.daemon.cli.SyntheticEvents;
 import org.HdrHistogram.Recorder;
 import org.knowm.xchart.BitmapEncoder;
@@ -38,7 +35,6 @@ import org.knowm.xchart.XYChartBuilder;
  * {@code soak.png}. {@code benchmarks/soak [--minutes 10] [--rate EVENTS_PER_S]}.
  */
 public final class Soak {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int EVENTS_PER_REQUEST = 100;
     private static final int MAX_OUTSTANDING = 256;
 
@@ -66,50 +62,32 @@ public final class Soak {
             }
         }
         Files.createDirectories(out);
-        Path work = Files.createTempDirectory("soak-");
-        int port = freePort();
-        String base = "http://127.0.0.1:" + port;
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", lib + "/*", "dev.eventpublisher.daemon.Main", "run", "--config-dir=" + config)
-                .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
-        builder.environment().put("PUBLISHER_HTTP_PORT", Integer.toString(port));
-        builder.environment().put("PUBLISHER_EMBEDDED_KAFKA_PORT", Integer.toString(freePort()));
-        builder.environment().put("PUBLISHER_DATA_DIR", work.resolve("kafka").toString());
-        builder.environment().put("LOG_LEVEL", "WARN");
-        builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
-        Process daemon = builder.start();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<byte[]> bodies = bodies();
-        try {
-            awaitReady(http, base, daemon);
+        try (RunningDaemon daemon = RunningDaemon.start(lib, config)) {
             if (rate == 0) {
                 log("measuring the maximum rate for 20 s (after 10 s of warm-up)...");
-                drive(http, base, bodies, Duration.ofSeconds(10));
-                long before = counter(http, base, "events.acknowledged");
+                drive(daemon, bodies, Duration.ofSeconds(10));
+                long before = daemon.counter("events.acknowledged");
                 long start = System.nanoTime();
-                drive(http, base, bodies, Duration.ofSeconds(20));
-                flush(http, base);
-                double max = (counter(http, base, "events.acknowledged") - before) * 1e9 / (System.nanoTime() - start);
+                drive(daemon, bodies, Duration.ofSeconds(20));
+                daemon.flush();
+                double max = (daemon.counter("events.acknowledged") - before) * 1e9 / (System.nanoTime() - start);
                 rate = (long) (max / 2);
                 log(String.format(Locale.ROOT, "maximum %,.0f events/s; soaking at %,d events/s for %d min", max, rate, minutes));
             }
-            List<Sample> samples = soak(http, base, bodies, rate, Duration.ofMinutes(minutes));
-            flush(http, base);
-            daemon.destroy();
-            boolean exited = daemon.waitFor(90, TimeUnit.SECONDS);
-            int exit = exited ? daemon.exitValue() : -1;
+            List<Sample> samples = soak(daemon, bodies, rate, Duration.ofMinutes(minutes));
+            daemon.flush();
+            int exit = daemon.stop();
             write(out, samples, rate, minutes, exit);
             log("wrote " + out.resolve("soak.md"));
             System.out.println(Files.readString(out.resolve("soak.md")));
-        } finally {
-            if (daemon.isAlive()) {
-                daemon.destroyForcibly();
-            }
         }
     }
 
-    private static List<Sample> soak(HttpClient http, String base, List<byte[]> bodies, long rate, Duration duration)
+    private static List<Sample> soak(RunningDaemon daemon, List<byte[]> bodies, long rate, Duration duration)
             throws Exception {
+        HttpClient http = daemon.http();
+        String base = daemon.baseUrl;
         List<Sample> samples = new ArrayList<>();
         Recorder requestLatency = new Recorder(TimeUnit.MINUTES.toNanos(1), 2);
         AtomicLong refused = new AtomicLong();
@@ -119,7 +97,7 @@ public final class Soak {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long nextSample = start + TimeUnit.SECONDS.toNanos(10);
-        long lastAcked = counter(http, base, "events.acknowledged");
+        long lastAcked = daemon.counter("events.acknowledged");
         long lastSampleNanos = start;
         long due = start;
         int i = 0;
@@ -144,7 +122,7 @@ public final class Soak {
             }
             long now = System.nanoTime();
             if (now >= nextSample) {
-                JsonNode metrics = metrics(http, base);
+                JsonNode metrics = daemon.metrics();
                 long acked = metrics.get("counters").get("events.acknowledged").get("count").asLong();
                 Sample s = new Sample(TimeUnit.NANOSECONDS.toSeconds(now - start),
                         (acked - lastAcked) * 1e9 / (now - lastSampleNanos),
@@ -218,7 +196,9 @@ public final class Soak {
     }
 
     /** Flat out, 64 requests in flight, for a duration; used to measure the maximum. */
-    private static void drive(HttpClient http, String base, List<byte[]> bodies, Duration duration) throws Exception {
+    private static void drive(RunningDaemon daemon, List<byte[]> bodies, Duration duration) throws Exception {
+        HttpClient http = daemon.http();
+        String base = daemon.baseUrl;
         Semaphore outstanding = new Semaphore(64);
         long end = System.nanoTime() + duration.toNanos();
         int i = 0;
@@ -249,42 +229,6 @@ public final class Soak {
             bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
         }
         return bodies;
-    }
-
-    private static JsonNode metrics(HttpClient http, String base) throws Exception {
-        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
-    }
-
-    private static long counter(HttpClient http, String base, String name) throws Exception {
-        return metrics(http, base).get("counters").get(name).get("count").asLong();
-    }
-
-    private static void flush(HttpClient http, String base) throws Exception {
-        http.send(HttpRequest.newBuilder(URI.create(base + "/v1/flush")).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-    }
-
-    private static void awaitReady(HttpClient http, String base, Process daemon) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline && daemon.isAlive()) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            daemon.waitFor(200, TimeUnit.MILLISECONDS);
-        }
-        throw new IllegalStateException("the daemon did not become ready");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
     }
 
     private static void log(String message) {

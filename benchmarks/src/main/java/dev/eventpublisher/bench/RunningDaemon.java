@@ -1,0 +1,122 @@
+package dev.eventpublisher.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The packaged daemon as a process for the HTTP benchmark and the soak run: embedded broker, default
+ * development settings, free ports, a temporary data directory, warnings-only logging.
+ */
+final class RunningDaemon implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Process process;
+    private final Path work;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final String baseUrl;
+
+    private RunningDaemon(Process process, Path work, String baseUrl) {
+        this.process = process;
+        this.work = work;
+        this.baseUrl = baseUrl;
+    }
+
+    /** Starts the daemon and waits until it is ready. */
+    static RunningDaemon start(Path daemonLib, Path configDir) throws Exception {
+        Path work = Files.createTempDirectory("bench-daemon-");
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", daemonLib + "/*", "dev.eventpublisher.daemon.Main", "run", "--config-dir=" + configDir)
+                .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
+        builder.environment().put("PUBLISHER_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("PUBLISHER_EMBEDDED_KAFKA_PORT", Integer.toString(freePort()));
+        builder.environment().put("PUBLISHER_DATA_DIR", work.resolve("kafka").toString());
+        builder.environment().put("LOG_LEVEL", "WARN");
+        builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
+        builder.environment().remove("PUBLISHER_PROFILE");
+        RunningDaemon daemon = new RunningDaemon(builder.start(), work, "http://127.0.0.1:" + port);
+        try {
+            daemon.awaitReady();
+            return daemon;
+        } catch (Exception | Error e) {
+            daemon.close();
+            throw e;
+        }
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    Path workDir() {
+        return work;
+    }
+
+    JsonNode metrics() throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    long counter(String name) throws Exception {
+        return metrics().get("counters").get(name).get("count").asLong();
+    }
+
+    void flush() throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/flush")).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** SIGTERM, then the exit code (-1 if it did not exit within 90 s). */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("daemon exited: " + Files.readString(work.resolve("daemon.log")));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            process.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        throw new IllegalStateException("daemon not ready in 120 s: " + Files.readString(work.resolve("daemon.log")));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+}
