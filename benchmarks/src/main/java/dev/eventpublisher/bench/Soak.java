@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Semaphore;
@@ -30,7 +29,7 @@ import org.knowm.xchart.XYChartBuilder;
 /**
  * The soak run (not in CI): starts the daemon (embedded broker, default settings), measures its maximum
  * NDJSON rate for 20 s, then feeds it at half that rate for the given minutes, sampling every 10 s:
- * heap after GC (old generation), publish→ack p99 (the daemon's own histogram), client-side request p99,
+ * heap in use after GC, publish→ack p99 (the daemon's own histogram), client-side request p99,
  * acknowledged/failed/refused counts. Writes {@code benchmarks/results/soak/soak.csv}, {@code soak.md} and
  * {@code soak.png}. {@code benchmarks/soak [--minutes 10] [--rate EVENTS_PER_S]}.
  */
@@ -75,7 +74,11 @@ public final class Soak {
                 rate = (long) (max / 2);
                 log(String.format(Locale.ROOT, "maximum %,.0f events/s; soaking at %,d events/s for %d min", max, rate, minutes));
             }
-            List<Sample> samples = soak(daemon, bodies, rate, Duration.ofMinutes(minutes));
+            // One unsampled minute at the soak rate: the latency histograms cover the last 60 s, and the
+            // maximum-rate probe just before would otherwise colour the first samples.
+            log("settling for 60 s at the soak rate before sampling");
+            soak(daemon, bodies, rate, Duration.ofSeconds(60), false);
+            List<Sample> samples = soak(daemon, bodies, rate, Duration.ofMinutes(minutes), true);
             daemon.flush();
             int exit = daemon.stop();
             write(out, samples, rate, minutes, exit);
@@ -84,8 +87,8 @@ public final class Soak {
         }
     }
 
-    private static List<Sample> soak(RunningDaemon daemon, List<byte[]> bodies, long rate, Duration duration)
-            throws Exception {
+    private static List<Sample> soak(RunningDaemon daemon, List<byte[]> bodies, long rate, Duration duration,
+                                     boolean sample) throws Exception {
         HttpClient http = daemon.http();
         String base = daemon.baseUrl;
         List<Sample> samples = new ArrayList<>();
@@ -121,7 +124,7 @@ public final class Soak {
                 refused.addAndGet(EVENTS_PER_REQUEST); // the daemon is behind: count, do not queue without bound
             }
             long now = System.nanoTime();
-            if (now >= nextSample) {
+            if (sample && now >= nextSample) {
                 JsonNode metrics = daemon.metrics();
                 long acked = metrics.get("counters").get("events.acknowledged").get("count").asLong();
                 Sample s = new Sample(TimeUnit.NANOSECONDS.toSeconds(now - start),
@@ -143,16 +146,9 @@ public final class Soak {
         return samples;
     }
 
-    /** Old-generation bytes in use after the last collection; the whole heap in use if no pool says. */
+    /** The daemon's heap in use right after its latest garbage collection. */
     private static double heapAfterGcMb(JsonNode metrics) {
-        JsonNode gauges = metrics.get("gauges");
-        for (Iterator<String> names = gauges.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (name.startsWith("jvm.memory.pools.") && name.contains("Old") && name.endsWith(".used-after-gc")) {
-                return gauges.get(name).get("value").asDouble() / (1024 * 1024);
-            }
-        }
-        return gauges.get("jvm.memory.heap.used").get("value").asDouble() / (1024 * 1024);
+        return metrics.get("gauges").get("jvm.heap.used-after-gc").get("value").asDouble() / (1024 * 1024);
     }
 
     private static void write(Path out, List<Sample> samples, long rate, int minutes, int exit) throws IOException {

@@ -10,6 +10,7 @@ import dev.eventpublisher.daemon.config.DaemonSettings;
 import dev.eventpublisher.daemon.http.HttpServer;
 import dev.eventpublisher.daemon.http.ReadinessProbe;
 import dev.eventpublisher.daemon.jmx.BatchPublisherJmx;
+import dev.eventpublisher.daemon.jmx.JvmMetrics;
 import dev.eventpublisher.kafka.embedded.EmbeddedKafkaBroker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +35,7 @@ public final class Daemon implements AutoCloseable {
 
     private Daemon(DaemonSettings settings) {
         this.settings = settings;
-        registry.register("jvm.memory", new com.codahale.metrics.jvm.MemoryUsageGaugeSet());
-        registry.register("jvm.gc", new com.codahale.metrics.jvm.GarbageCollectorMetricSet());
-        registry.register("jvm.threads", new com.codahale.metrics.jvm.ThreadStatesGaugeSet());
+        JvmMetrics.register(registry);
     }
 
     public static Daemon start(DaemonSettings settings) throws Exception {
