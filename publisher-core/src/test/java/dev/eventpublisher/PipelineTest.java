@@ -274,9 +274,12 @@ class PipelineTest {
         }
         List<CompletableFuture<PublishResult>> first = publisher.publishAll(ten);
         assertThat(first).hasSize(10);
+        // Fill the ring while the sender is stalled, until it stays full (the batcher looks lazily).
         while (publisher.tryPublish("t", null, "filler".getBytes(StandardCharsets.UTF_8))) {
-            // fill the ring while the sender is stalled
+            // fill
         }
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> !publisher.tryPublish("t", null, "filler".getBytes(StandardCharsets.UTF_8)));
         long acceptedBefore = publisher.outcomes().accepted();
         long rejectedBefore = publisher.outcomes().rejected();
 
