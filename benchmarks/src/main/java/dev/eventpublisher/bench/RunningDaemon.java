@@ -56,6 +56,19 @@ final class RunningDaemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Live heap: forces a full collection in the daemon ({@code jcmd <pid> GC.run}) and reads the heap in
+     * use after it, in MB. Without a full collection "after GC" includes old garbage G1 has not reached yet.
+     */
+    double liveHeapMb() throws Exception {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "GC.run").redirectErrorStream(true).start();
+        jcmd.getInputStream().readAllBytes();
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        TimeUnit.SECONDS.sleep(1); // the GC notification is delivered asynchronously
+        return metrics().get("gauges").get("jvm.heap.used-after-gc").get("value").asDouble() / (1024 * 1024);
+    }
+
     HttpClient http() {
         return http;
     }

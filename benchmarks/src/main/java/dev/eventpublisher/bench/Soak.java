@@ -78,10 +78,13 @@ public final class Soak {
             // maximum-rate probe just before would otherwise colour the first samples.
             log("settling for 60 s at the soak rate before sampling");
             soak(daemon, bodies, rate, Duration.ofSeconds(60), false);
+            double liveBefore = daemon.liveHeapMb();
             List<Sample> samples = soak(daemon, bodies, rate, Duration.ofMinutes(minutes), true);
             daemon.flush();
+            double liveAfter = daemon.liveHeapMb();
+            log(String.format(Locale.ROOT, "live heap after a full GC: %.0f MB before the run, %.0f MB after", liveBefore, liveAfter));
             int exit = daemon.stop();
-            write(out, samples, rate, minutes, exit);
+            write(out, samples, rate, minutes, exit, liveBefore, liveAfter);
             log("wrote " + out.resolve("soak.md"));
             System.out.println(Files.readString(out.resolve("soak.md")));
         }
@@ -151,7 +154,8 @@ public final class Soak {
         return metrics.get("gauges").get("jvm.heap.used-after-gc").get("value").asDouble() / (1024 * 1024);
     }
 
-    private static void write(Path out, List<Sample> samples, long rate, int minutes, int exit) throws IOException {
+    private static void write(Path out, List<Sample> samples, long rate, int minutes, int exit, double liveBefore,
+                              double liveAfter) throws IOException {
         StringBuilder csv = new StringBuilder("second,acked_per_s,failed,refused,heap_after_gc_mb,publish_to_ack_p99_ms,request_p99_ms\n");
         for (Sample s : samples) {
             csv.append(String.format(Locale.ROOT, "%d,%.0f,%d,%d,%.1f,%.2f,%.2f%n", s.second(), s.ackedPerSecond(), s.failed(),
@@ -162,13 +166,15 @@ public final class Soak {
         md.append("- date: ").append(OffsetDateTime.now(ZoneOffset.UTC)).append(", ").append(minutes).append(" min at ")
                 .append(String.format(Locale.ROOT, "%,d", rate)).append(" events/s (NDJSON, ").append(EVENTS_PER_REQUEST)
                 .append(" events per request), machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n");
-        md.append("- daemon exit code after SIGTERM: ").append(exit).append("\n\n");
+        md.append("- daemon exit code after SIGTERM: ").append(exit).append("\n");
+        md.append(String.format(Locale.ROOT, "- live heap after a forced full GC (`jcmd GC.run`): %.0f MB before the run, "
+                + "%.0f MB after it%n%n", liveBefore, liveAfter));
         if (!samples.isEmpty()) {
             Sample first = samples.get(0);
             Sample last = samples.get(samples.size() - 1);
             double maxP99 = samples.stream().mapToDouble(Sample::publishToAckP99Ms).max().orElse(0);
             double maxHeap = samples.stream().mapToDouble(Sample::heapAfterGcMb).max().orElse(0);
-            md.append(String.format(Locale.ROOT, "Heap after GC: %.0f MB at the first sample, %.0f MB at the last, %.0f MB at most. "
+            md.append(String.format(Locale.ROOT, "Heap after the latest (young) GC: %.0f MB at the first sample, %.0f MB at the last, %.0f MB at most. "
                     + "publish→ack p99: at most %.1f ms. Failed events: %d. Refused (HTTP non-202 or client backlog): %d.%n%n",
                     first.heapAfterGcMb(), last.heapAfterGcMb(), maxHeap, maxP99, last.failed(), last.refused()));
         }
