@@ -56,7 +56,7 @@ public final class Daemon implements AutoCloseable {
             bootstrap = broker.bootstrapServers();
         }
         publisher = settings.publisherBuilder(bootstrap).metricRegistry(registry).build();
-        readiness = new ReadinessProbe(bootstrap, settings.producerProperties());
+        readiness = new ReadinessProbe(bootstrap, settings.connectionProperties());
         if (settings.jmxEnabled()) {
             jmx = new BatchPublisherJmx(publisher, registry);
         }

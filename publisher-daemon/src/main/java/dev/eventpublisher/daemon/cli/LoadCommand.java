@@ -81,7 +81,7 @@ public final class LoadCommand implements Callable<Integer> {
         }
         EmbeddedKafkaBroker broker = embedded ? EmbeddedKafkaBroker.builder().build().start() : null;
         String bootstrap = broker != null ? broker.bootstrapServers()
-                : settings.usesEmbeddedBroker() ? "127.0.0.1:" + settings.embeddedPort() : settings.bootstrapServers();
+                : settings.clientBootstrapServers();
         out.println("load: " + threads + " thread(s) → topic " + topic + " on " + bootstrap + ", "
                 + (rate == 0 ? "flat out" : rate + " events/s") + ", " + duration.toSeconds() + " s"
                 + (events > 0 ? " or " + events + " events" : ""));

@@ -66,14 +66,9 @@ public final class TailCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("publisherd tail: invalid --from=" + from + ": must be beginning or end");
             return 2;
         }
-        String bootstrap = settings.usesEmbeddedBroker() ? "127.0.0.1:" + settings.embeddedPort() : settings.bootstrapServers();
         Properties props = new Properties();
-        settings.producerProperties().forEach((k, v) -> {
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                props.put(k, v);
-            }
-        });
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(settings.connectionProperties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.clientBootstrapServers());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(settings.consumerMinBytes()));

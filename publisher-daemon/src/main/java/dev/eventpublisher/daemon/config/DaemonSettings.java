@@ -51,6 +51,25 @@ public record DaemonSettings(
         return bootstrapServers.isEmpty();
     }
 
+    /**
+     * Where a separate client (tail, load, the readiness probe of another process) finds Kafka: the
+     * configured bootstrap servers, or the embedded broker a running daemon started.
+     */
+    public String clientBootstrapServers() {
+        return usesEmbeddedBroker() ? "127.0.0.1:" + embeddedPort : bootstrapServers;
+    }
+
+    /** The producer properties that say how to connect (security, SASL, TLS), for other Kafka clients. */
+    public Map<String, String> connectionProperties() {
+        Map<String, String> connection = new LinkedHashMap<>();
+        producerProperties.forEach((k, v) -> {
+            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.") || k.equals("client.dns.lookup")) {
+                connection.put(k, v);
+            }
+        });
+        return connection;
+    }
+
     /** Validates every value of {@code loaded}; the first problem is thrown as a one-line {@link ConfigProblem}. */
     public static DaemonSettings from(ConfigLoader.Loaded loaded) {
         Config config = loaded.config();

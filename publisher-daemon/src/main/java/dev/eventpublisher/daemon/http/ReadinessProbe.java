@@ -32,15 +32,9 @@ public final class ReadinessProbe implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile Status status = new Status(false, 0, "not checked yet");
 
-    public ReadinessProbe(String bootstrapServers, Map<String, String> producerProperties) {
-        Map<String, Object> props = new HashMap<>();
-        producerProperties.forEach((k, v) -> {
-            // Connection and security settings only: Admin warns about every producer-only key.
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")
-                    || k.equals("client.dns.lookup")) {
-                props.put(k, v);
-            }
-        });
+    /** @param connectionProperties security/TLS/SASL settings only (Admin warns about producer-only keys) */
+    public ReadinessProbe(String bootstrapServers, Map<String, String> connectionProperties) {
+        Map<String, Object> props = new HashMap<>(connectionProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "publisher-readiness");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
