@@ -66,7 +66,7 @@ public final class HdrHistogramReservoir implements Reservoir {
 
     @Override
     public int size() {
-        return (int) Math.min(Integer.MAX_VALUE, getSnapshot().size());
+        return getSnapshot().size();
     }
 
     @Override
