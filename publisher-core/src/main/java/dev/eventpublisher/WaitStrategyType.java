@@ -14,9 +14,9 @@ import dev.eventpublisher.ring.ParkingWaitStrategy;
  */
 public enum WaitStrategyType {
     /**
-     * Spins briefly, yields, then parks for growing intervals up to 1 ms; publishers never signal.
+     * Spins briefly, yields, then parks for growing intervals up to 4 ms; publishers never signal.
      * The default: {@code publish()} does no system call, and idle costs next to nothing; an event
-     * reaching an idle pipeline may wait up to 1 ms before the batcher picks it up.
+     * reaching an idle pipeline may wait up to 4 ms before the batcher picks it up.
      */
     PARKING,
     /** Lock and condition; sleeps when idle, but every publish takes the lock to signal. */

@@ -114,7 +114,7 @@ class BackpressureKafkaIT {
         }
         pool.shutdown();
         sender.entered.await(10, TimeUnit.SECONDS);
-        // The batcher may still take a few events after the publishers stopped (it parks up to 1 ms
+        // The batcher may still take a few events after the publishers stopped (it parks up to 4 ms
         // between looks): top the ring up until non-blocking publishes have been refused for 300 ms.
         AtomicLong fillers = new AtomicLong();
         AtomicLong fillerRefusals = new AtomicLong();

@@ -47,7 +47,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int defaultPartitions;
     private final Map<String, String> overrides;
     private final Map<String, String> saslUsers;
-    private final String clusterId = Uuid.randomUuid().toString();
+    private final String clusterId;
 
     private KafkaNode node;
     private int port;
@@ -58,6 +58,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.defaultPartitions = b.defaultPartitions;
         this.overrides = Map.copyOf(b.overrides);
         this.saslUsers = Map.copyOf(b.saslUsers);
+        this.clusterId = existingClusterId(b.dataDir).orElseGet(() -> Uuid.randomUuid().toString());
         if (b.dataDir == null) {
             try {
                 this.dataDir = Files.createTempDirectory("embedded-kafka-");
@@ -73,6 +74,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A data directory from an earlier run keeps its cluster id, or the broker refuses to start. */
+    private static java.util.Optional<String> existingClusterId(Path dataDir) {
+        if (dataDir == null) {
+            return java.util.Optional.empty();
+        }
+        Path meta = dataDir.resolve("meta.properties");
+        if (!Files.isRegularFile(meta)) {
+            return java.util.Optional.empty();
+        }
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = Files.newInputStream(meta)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + meta, e);
+        }
+        return java.util.Optional.ofNullable(properties.getProperty("cluster.id"));
     }
 
     /**

@@ -44,8 +44,9 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code publisherd run} and waits until {@code readyPath} answers 200 (null: until the log says ready). */
     public static DaemonProcess start(Map<String, String> env, List<String> jvmOptions, String readyPath) {
-        int httpPort = freePort();
-        int kafkaPort = freePort();
+        int httpPort = env.containsKey("PUBLISHER_HTTP_PORT") ? Integer.parseInt(env.get("PUBLISHER_HTTP_PORT")) : freePort();
+        int kafkaPort = env.containsKey("PUBLISHER_EMBEDDED_KAFKA_PORT")
+                ? Integer.parseInt(env.get("PUBLISHER_EMBEDDED_KAFKA_PORT")) : freePort();
         try {
             Path dataDir = Files.createTempDirectory("publisherd-data-");
             Path log = Files.createTempFile("publisherd-", ".log");
