@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchingEventHandler implements EventHandler<EventSlot> {
     private static final Logger LOG = LoggerFactory.getLogger(BatchingEventHandler.class);
+    /** Beyond this many known topics, a group that empties is forgotten (a client inventing topics must not grow memory). */
+    static final int MAX_REMEMBERED_GROUPS = 10_000;
 
     private final TopicRules rules;
     private final EndOfBatchPolicy endOfBatchPolicy;
@@ -174,6 +176,18 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
             last.activeIndex = index;
         }
         group.activeIndex = -1;
+        if (groups.size() > MAX_REMEMBERED_GROUPS) {
+            groups.remove(group.topic);
+            if (lastGroup == group) {
+                lastTopic = null;
+                lastGroup = null;
+            }
+        }
+    }
+
+    /** Topic groups currently remembered (tests). */
+    int rememberedGroups() {
+        return groups.size();
     }
 
     private TopicGroup largestGroup() {

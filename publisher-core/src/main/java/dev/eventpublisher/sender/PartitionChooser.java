@@ -29,6 +29,7 @@ final class PartitionChooser {
     static final Integer KAFKA_DECIDES = null;
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int MAX_TOPICS = 10_000;
     /** Per-record overhead in a batch, roughly, for the sticky byte count. */
     private static final int RECORD_OVERHEAD_BYTES = 16;
 
@@ -52,6 +53,9 @@ final class PartitionChooser {
     Object forTopic(String topic, long nowNanos) {
         TopicState state = topics.get(topic);
         if (state == null) {
+            if (topics.size() >= MAX_TOPICS) {
+                topics.clear(); // bounded: a client inventing topics must not grow memory; counts are re-read
+            }
             state = new TopicState();
             state.refreshAt = nowNanos;
             topics.put(topic, state);

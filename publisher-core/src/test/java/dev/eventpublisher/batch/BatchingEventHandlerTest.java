@@ -276,6 +276,20 @@ class BatchingEventHandlerTest {
         assertThat(outcomes.report().failedByReason()).containsEntry(Outcomes.INTERNAL, 1L);
     }
 
+    @Test
+    void shouldForgetEmptyGroupsOnceItKnowsTooManyTopics() {
+        BatchingEventHandler handler = handler(10, 1000, 100, EndOfBatchPolicy.FLUSH_ALL);
+        int topics = BatchingEventHandler.MAX_REMEMBERED_GROUPS * 2;
+        for (int i = 0; i < topics; i++) {
+            event(handler, "topic-" + i, "v", 0, true); // each flushed at once, leaving its group empty
+        }
+
+        assertThat(output.flushes).hasSize(topics);
+        assertThat(handler.rememberedGroups()).isLessThanOrEqualTo(BatchingEventHandler.MAX_REMEMBERED_GROUPS + 1);
+        event(handler, "topic-0", "again", 0, true);
+        assertThat(output.flushes).last().isEqualTo(new Flush("topic-0", List.of("again"), FlushTrigger.END_OF_BATCH));
+    }
+
     record Flush(String topic, List<String> values, FlushTrigger trigger) {
     }
 

@@ -215,6 +215,25 @@ class DaemonHttpIT {
                 .contains("ring_remaining_capacity ");
     }
 
+    @Test
+    void shouldAnswerPipelinedRequestsInTheOrderTheyCame() throws Exception {
+        String topic = topic("pipelined");
+        String body = "{\"p\":1}";
+        String requests = "POST /v1/events/" + topic + "?sync=true HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body
+                + "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", daemon.httpPort)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int first = answers.indexOf("\"results\"");
+            int second = answers.indexOf("\"status\":\"UP\"");
+            assertThat(first).as(answers).isNotNegative();
+            assertThat(second).as("the quick answer waits for the sync one before it: %s", answers).isGreaterThan(first);
+        }
+    }
+
     private static List<String> iterable(java.util.Iterator<String> it) {
         List<String> list = new java.util.ArrayList<>();
         it.forEachRemaining(list::add);

@@ -72,27 +72,28 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && !lifecycle.isDraining();
-        if (request.decoderResult().isFailure()) {
-            reply(ctx, false, Responses.error(400, "bad_request", "malformed HTTP request: "
+        boolean malformed = request.decoderResult().isFailure();
+        Exchange exchange = Exchange.begin(ctx, HttpUtil.isKeepAlive(request) && !lifecycle.isDraining() && !malformed);
+        if (malformed) {
+            reply(exchange, Responses.error(400, "bad_request", "malformed HTTP request: "
                     + request.decoderResult().cause().getMessage()));
             return;
         }
         try {
-            route(ctx, request, keepAlive);
+            route(exchange, request);
         } catch (BadRequest e) {
             FullHttpResponse response = Responses.error(e.status, e.code, e.getMessage());
             if (e instanceof MethodNotAllowed notAllowed) {
                 response.headers().set(HttpHeaderNames.ALLOW, notAllowed.allowed.name());
             }
-            reply(ctx, keepAlive, response);
+            reply(exchange, response);
         } catch (RuntimeException e) {
             LOG.error("unexpected error answering {} {}", request.method(), request.uri(), e);
-            reply(ctx, keepAlive, Responses.error(500, "internal_error", "unexpected error; see the daemon's log"));
+            reply(exchange, Responses.error(500, "internal_error", "unexpected error; see the daemon's log"));
         }
     }
 
-    private void route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) throws BadRequest {
+    private void route(Exchange exchange, FullHttpRequest request) throws BadRequest {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         HttpMethod method = request.method();
@@ -105,35 +106,35 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             boolean sync = syncParameter(uri);
             List<Event> events = path.equals(EVENTS) ? batchBody(request)
                     : List.of(singleEvent(request, uri, path.substring(EVENTS_PREFIX.length())));
-            publish(ctx, keepAlive, events, sync);
+            publish(exchange, events, sync);
             return;
         }
         switch (path) {
             case "/v1/batch/status" -> {
                 requireMethod(method, HttpMethod.GET);
                 authorize(request);
-                reply(ctx, keepAlive, Responses.json(HttpResponseStatus.OK, batchStatus()));
+                reply(exchange, Responses.json(HttpResponseStatus.OK, batchStatus()));
             }
             case "/v1/flush" -> {
                 requireMethod(method, HttpMethod.POST);
                 authorize(request);
-                flush(ctx, keepAlive);
+                flush(exchange);
             }
             case "/health/live" -> {
                 requireMethod(method, HttpMethod.GET);
-                reply(ctx, keepAlive, Responses.json(HttpResponseStatus.OK, Map.of("status", "UP")));
+                reply(exchange, Responses.json(HttpResponseStatus.OK, Map.of("status", "UP")));
             }
             case "/health/ready" -> {
                 requireMethod(method, HttpMethod.GET);
-                reply(ctx, keepAlive, ready());
+                reply(exchange, ready());
             }
             case "/metrics" -> {
                 requireMethod(method, HttpMethod.GET);
-                reply(ctx, keepAlive, Responses.bytes(HttpResponseStatus.OK, metrics.json(), "application/json"));
+                reply(exchange, Responses.bytes(HttpResponseStatus.OK, metrics.json(), "application/json"));
             }
             case "/metrics/prometheus" -> {
                 requireMethod(method, HttpMethod.GET);
-                reply(ctx, keepAlive, Responses.bytes(HttpResponseStatus.OK, metrics.prometheus(), MetricsRenderer.PROMETHEUS_TYPE));
+                reply(exchange, Responses.bytes(HttpResponseStatus.OK, metrics.prometheus(), MetricsRenderer.PROMETHEUS_TYPE));
             }
             default -> throw new BadRequest(404, "not_found", "no such endpoint: " + method + " " + path
                     + " (endpoints: POST /v1/events, POST /v1/events/{topic}, GET /v1/batch/status, POST /v1/flush, "
@@ -169,7 +170,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return events;
     }
 
-    private void publish(ChannelHandlerContext ctx, boolean keepAlive, List<Event> events, boolean sync) throws BadRequest {
+    private void publish(Exchange exchange, List<Event> events, boolean sync) throws BadRequest {
         if (!settings.allowedTopics().isEmpty()) {
             for (int i = 0; i < events.size(); i++) {
                 if (!settings.allowedTopics().contains(events.get(i).topic())) {
@@ -185,16 +186,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             FullHttpResponse response = Responses.error(503, refusalCode(e.reason()),
                     e.getMessage() + "; none of the " + events.size() + " event(s) was accepted, retry later");
             response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-            reply(ctx, keepAlive, response);
+            reply(exchange, response);
             return;
         }
         if (!sync) {
-            reply(ctx, keepAlive, Responses.json(HttpResponseStatus.ACCEPTED, Map.of("accepted", events.size())));
+            reply(exchange, Responses.json(HttpResponseStatus.ACCEPTED, Map.of("accepted", events.size())));
             return;
         }
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                 .orTimeout(settings.syncTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ignored, error) -> reply(ctx, keepAlive, syncResults(futures)));
+                .whenComplete((ignored, error) -> reply(exchange, syncResults(futures)));
     }
 
     private FullHttpResponse syncResults(List<CompletableFuture<PublishResult>> futures) {
@@ -225,17 +226,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return Responses.json(allOk ? HttpResponseStatus.OK : HttpResponseStatus.MULTI_STATUS, Map.of("results", results));
     }
 
-    private void flush(ChannelHandlerContext ctx, boolean keepAlive) {
+    private void flush(Exchange exchange) {
         publisher.forceFlush()
                 .orTimeout(settings.syncTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((ignored, error) -> {
                     if (error == null) {
-                        reply(ctx, keepAlive, Responses.json(HttpResponseStatus.OK, Map.of("flushed", true)));
+                        reply(exchange, Responses.json(HttpResponseStatus.OK, Map.of("flushed", true)));
                     } else if (error instanceof TimeoutException) {
-                        reply(ctx, keepAlive, Responses.error(504, "timeout", "the flush did not complete within "
+                        reply(exchange, Responses.error(504, "timeout", "the flush did not complete within "
                                 + settings.syncTimeout().toMillis() + " ms"));
                     } else {
-                        reply(ctx, keepAlive, Responses.error(500, "internal_error", "flush failed: " + error.getMessage()));
+                        reply(exchange, Responses.error(500, "internal_error", "flush failed: " + error.getMessage()));
                     }
                 });
     }
@@ -341,10 +342,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         };
     }
 
-    private void reply(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+    private void reply(Exchange exchange, FullHttpResponse response) {
         int status = response.status().code();
         responsesByClass[Math.min(5, Math.max(1, status / 100))].inc();
-        Responses.send(ctx, keepAlive, response);
+        exchange.reply(response);
     }
 
     @Override
