@@ -14,6 +14,8 @@ import java.util.function.LongSupplier;
 
 import com.codahale.metrics.MetricRegistry;
 import com.lmax.disruptor.RingBuffer;
+import dev.eventpublisher.journal.Acceptance;
+import dev.eventpublisher.journal.Journal;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.Admission;
 import dev.eventpublisher.ring.EventSlot;
@@ -45,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * partition and offset, or failed with a reason. Events one thread publishes to one topic reach each
  * partition in publish order.
  *
+ * <p>With a journal ({@link EventPublisherBuilder#journal}), an event is accepted once it is in the
+ * journal ({@link PublishFuture#accepted()}); it then survives a crash, is sent again after any failure
+ * that is not its own, and a publisher started later on the same directory replays whatever Kafka had
+ * not acknowledged.
+ *
  * <p>Thread-safe: any number of threads may publish concurrently.
  */
 public final class EventPublisher implements AutoCloseable {
@@ -61,25 +68,35 @@ public final class EventPublisher implements AutoCloseable {
     private final Pipeline pipeline;
     private final RingBuffer<EventSlot> ring;
     private final Admission admission;
+    /** Null without a journal. */
+    private final Journal journal;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<OutcomeReport> closed = new CompletableFuture<>();
     private final Set<String> validTopics = ConcurrentHashMap.newKeySet();
     private String lastValidTopic;
 
-    EventPublisher(PublisherSettings settings, BatchSender sender, MetricRegistry registry, LongSupplier clock) {
+    EventPublisher(PublisherSettings settings, BatchSender sender, MetricRegistry registry, LongSupplier clock,
+                   Journal journal) {
         this.settings = settings;
         this.sender = sender;
         this.registry = registry;
         this.clock = clock;
+        this.journal = journal;
         this.outcomes = new Outcomes(registry, clock);
+        if (journal != null) {
+            outcomes.journal(journal::done);
+        }
         try {
-            this.pipeline = new Pipeline(settings, sender, outcomes, registry, clock);
+            this.pipeline = new Pipeline(settings, sender, outcomes, registry, clock, journal);
         } catch (RuntimeException e) {
             sender.close(Duration.ZERO);
             throw e;
         }
         this.ring = pipeline.ring;
         this.admission = pipeline.admission;
+        if (journal != null && journal.isReplaying()) {
+            journal.replay(ring, admission, outcomes, clock, settings.name());
+        }
     }
 
     public static EventPublisherBuilder builder() {
@@ -96,30 +113,33 @@ public final class EventPublisher implements AutoCloseable {
      * @throws PublishRejectedException if the ring is full (per the backpressure policy) or the publisher closed
      * @throws IllegalArgumentException if the topic is not a legal Kafka topic name
      */
-    public CompletableFuture<PublishResult> publish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
+    public PublishFuture publish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
         checkTopic(topic);
         long now = clock.getAsLong();
-        EventFuture future = new EventFuture(topic, now, outcomes);
-        long refused = offer(topic, key, value, headers, future, now, true);
+        Acceptance acceptance = journal == null ? null : new Acceptance();
+        EventFuture future = new EventFuture(topic, now, outcomes, acceptance);
+        long refused = offer(topic, key, value, headers, future, acceptance, now, true);
         if (refused != 0) {
-            throw rejection(refused);
+            throw rejection(refused, 1);
         }
         return future;
     }
 
-    public CompletableFuture<PublishResult> publish(String topic, byte[] key, byte[] value) {
+    public PublishFuture publish(String topic, byte[] key, byte[] value) {
         return publish(topic, key, value, null);
     }
 
     /** Publishes UTF-8 strings; see {@link #publish(String, byte[], byte[], Iterable)}. */
-    public CompletableFuture<PublishResult> publish(String topic, String key, String value) {
+    public PublishFuture publish(String topic, String key, String value) {
         return publish(topic, utf8(key), utf8(value), null);
     }
 
     /**
      * Publishes several events, all or none: either every event is accepted (in list order, one
      * future each, in the same order) or none is and {@link PublishRejectedException} is thrown.
-     * Every topic is checked before anything is accepted.
+     * Every topic is checked before anything is accepted. With a journal the futures are
+     * {@link PublishFuture}s whose {@link PublishFuture#accepted()} complete together: the journal takes or
+     * refuses the call whole.
      *
      * @throws IllegalArgumentException if a topic is illegal, or there are more events than ring slots
      */
@@ -136,24 +156,33 @@ public final class EventPublisher implements AutoCloseable {
             checkTopic(events.get(i).topic());
         }
         List<CompletableFuture<PublishResult>> futures = new ArrayList<>(n);
+        long callBytes = 0;
+        if (journal != null) {
+            for (int i = 0; i < n; i++) {
+                Event e = events.get(i);
+                callBytes += Journal.recordBytes(e.topic(), e.key(), e.value(), e.headers());
+            }
+        }
         long hi = admission.claim(n, true);
         if (hi < 0) {
-            if (hi == Admission.DROPPED || (hi == Admission.CIRCUIT_OPEN && settings.backpressure() == Backpressure.DROP)) {
-                outcomes.dropped(n);
-            } else {
-                outcomes.rejected(n);
-            }
-            throw rejection(hi);
+            countRefusal(hi, n);
+            throw rejection(hi, n);
         }
         long lo = hi - n + 1;
         long now = clock.getAsLong();
+        Acceptance acceptance = journal == null ? null : new Acceptance();
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
-            EventFuture future = new EventFuture(e.topic(), now, outcomes);
+            EventFuture future = new EventFuture(e.topic(), now, outcomes, acceptance);
             futures.add(future);
             ring.get(lo + i).event(e.topic(), e.key(), e.value(), e.headers(), future, now);
         }
-        outcomes.accepted(n);
+        if (journal == null) {
+            outcomes.accepted(n);
+        } else {
+            ring.get(lo).request(n, callBytes);
+            ring.get(hi).acceptance(acceptance);
+        }
         ring.publish(lo, hi);
         return futures;
     }
@@ -167,30 +196,46 @@ public final class EventPublisher implements AutoCloseable {
      */
     public boolean tryPublish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
         checkTopic(topic);
-        return offer(topic, key, value, headers, null, clock.getAsLong(), false) == 0;
+        return offer(topic, key, value, headers, null, null, clock.getAsLong(), false) == 0;
     }
 
     public boolean tryPublish(String topic, byte[] key, byte[] value) {
         return tryPublish(topic, key, value, null);
     }
 
-    /** Returns 0 when accepted, else the Admission code of the refusal (already counted as refused). */
+    /**
+     * Returns 0 when the event is in the ring, else the Admission code of the refusal (already counted).
+     * Without a journal the event is accepted now; with one the journal thread accepts (or refuses) it.
+     */
     private long offer(String topic, byte[] key, byte[] value, Iterable<Header> headers,
-                       EventFuture future, long now, boolean mayBlock) {
+                       EventFuture future, Acceptance acceptance, long now, boolean mayBlock) {
+        long callBytes = journal == null ? 0 : Journal.recordBytes(topic, key, value, headers);
         long sequence = admission.claim(mayBlock);
         if (sequence < 0) {
-            if (sequence == Admission.DROPPED
-                    || (sequence == Admission.CIRCUIT_OPEN && settings.backpressure() == Backpressure.DROP)) {
-                outcomes.dropped();
-            } else {
-                outcomes.rejected();
-            }
+            countRefusal(sequence, 1);
             return sequence;
         }
-        ring.get(sequence).event(topic, key, value, headers, future, now);
-        outcomes.accepted(); // before publish: the event cannot have an outcome before it is counted
+        EventSlot slot = ring.get(sequence);
+        slot.event(topic, key, value, headers, future, now);
+        if (journal == null) {
+            outcomes.accepted(); // before publish: the event cannot have an outcome before it is counted
+        } else {
+            slot.request(1, callBytes);
+            slot.acceptance(acceptance);
+        }
         ring.publish(sequence);
         return 0;
+    }
+
+    private void countRefusal(long code, int n) {
+        if (code == Admission.DROPPED || (code == Admission.CIRCUIT_OPEN && settings.backpressure() == Backpressure.DROP)) {
+            outcomes.dropped(n);
+        } else {
+            outcomes.rejected(n);
+        }
+        if (journal != null) {
+            journal.refusedAtAdmission(code, n);
+        }
     }
 
     /**
@@ -211,7 +256,19 @@ public final class EventPublisher implements AutoCloseable {
         lastValidTopic = topic;
     }
 
-    private PublishRejectedException rejection(long code) {
+    private PublishRejectedException rejection(long code, int events) {
+        if (code == Admission.JOURNAL_FULL) {
+            return new PublishRejectedException(PublishRejectedException.Reason.JOURNAL_FULL,
+                    "the journal is full (max-bytes " + settings.journal().maxBytes() + ", or its disk); retry later");
+        }
+        if (code == Admission.JOURNAL_FAILED) {
+            return new PublishRejectedException(PublishRejectedException.Reason.JOURNAL_FAILED,
+                    "the journal failed (" + journal.failure() + ") and accepts no events until the publisher restarts");
+        }
+        if (code == Admission.REPLAYING) {
+            return new PublishRejectedException(PublishRejectedException.Reason.REPLAYING,
+                    "the journal's backlog from before the restart is still being handed to Kafka; retry shortly");
+        }
         if (code == Admission.CLOSED) {
             return new PublishRejectedException(PublishRejectedException.Reason.CLOSED, "publisher is closed");
         }
@@ -257,6 +314,11 @@ public final class EventPublisher implements AutoCloseable {
         int pending = pipeline.batcher.pendingEvents();
         return new BatchStatus(pending, settings.batchSize(), settings.batchTimeout(), settings.maxBatchSize(),
                 pending > 0);
+    }
+
+    /** The journal, or null without one (state, failure, metrics are in the registry too). */
+    public Journal journal() {
+        return journal;
     }
 
     /** The circuit breaker's state ({@link CircuitState#DISABLED} without one). */
@@ -318,15 +380,25 @@ public final class EventPublisher implements AutoCloseable {
         boolean clean = queued && await(drained, deadline);
         if (!clean) {
             outcomes.forceShutdown();
-            LOG.warn("close: deadline of {} ms passed with {} events unresolved; failing them with reason 'shutdown'",
-                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos), outcomes.report().unresolved());
+            if (journal != null) {
+                journal.stopWaiting();
+                LOG.warn("close: deadline of {} ms passed with {} events unacknowledged; they stay in the journal for the next start",
+                        TimeUnit.NANOSECONDS.toMillis(timeoutNanos), outcomes.report().unresolved());
+            } else {
+                LOG.warn("close: deadline of {} ms passed with {} events unresolved; failing them with reason 'shutdown'",
+                        TimeUnit.NANOSECONDS.toMillis(timeoutNanos), outcomes.report().unresolved());
+            }
         }
         sender.close(Duration.ofNanos(Math.max(0, deadline - clockNow())));
         if (!queued && !queueShutdown(drained, clockNow() + FORCED_DRAIN_NANOS)) {
             LOG.error("close: could not queue the shutdown command; the sender is stuck");
         }
         if (!pipeline.drainAndStop(clean ? TimeUnit.SECONDS.toNanos(5) : FORCED_DRAIN_NANOS)) {
-            LOG.error("close: the pipeline did not drain; some events may have no outcome");
+            LOG.error("close: the pipeline did not drain; some events may have no outcome{}",
+                    journal == null ? "" : " (the journal keeps them for the next start)");
+        }
+        if (journal != null) {
+            journal.close();
         }
         OutcomeReport report = outcomes.report();
         LOG.info("publisher {} closed in {} ms: {}", settings.name(),

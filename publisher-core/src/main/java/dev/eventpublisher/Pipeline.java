@@ -1,5 +1,7 @@
 package dev.eventpublisher;
 
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -7,6 +9,8 @@ import java.util.function.LongSupplier;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.TimeoutException;
@@ -14,6 +18,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import dev.eventpublisher.batch.BatchingEventHandler;
 import dev.eventpublisher.batch.TopicRules;
+import dev.eventpublisher.journal.Journal;
 import dev.eventpublisher.metrics.MetricNames;
 import dev.eventpublisher.outcome.DeliveryCircuit;
 import dev.eventpublisher.outcome.Outcomes;
@@ -30,14 +35,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The threads and rings behind an {@link EventPublisher}, wired and started:
- * {@code publish → ring (MULTI) → batcher thread → sender ring (SINGLE) → sender thread → BatchSender},
- * plus the timer thread that puts TICKs into the ring.
+ * {@code publish → ring (MULTI) → [journal thread →] batcher thread → sender ring (SINGLE) → sender thread
+ * → BatchSender}, plus the timer thread that puts TICKs into the ring. With a journal, the batcher's
+ * barrier is the journal's committed sequence: it sees an event only once the event is journalled.
  */
 final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     /** The sender ring holds a few rings' worth of batches, within these bounds. */
     private static final int MIN_SENDER_SLOTS = 16;
     private static final int MAX_SENDER_SLOTS = 1024;
+    /** A journal group commit covers at most this many ring slots (the journal processor's max batch). */
+    static final int JOURNAL_GROUP_SLOTS = 4096;
 
     final RingBuffer<EventSlot> ring;
     final Admission admission;
@@ -48,22 +56,35 @@ final class Pipeline {
     private final Disruptor<EventSlot> disruptor;
     private final Ticker ticker;
 
-    Pipeline(PublisherSettings s, BatchSender sender, Outcomes outcomes, MetricRegistry registry, LongSupplier clock) {
+    Pipeline(PublisherSettings s, BatchSender sender, Outcomes outcomes, MetricRegistry registry, LongSupplier clock,
+             Journal journal) {
         ExceptionHandler<Object> loopErrors = new LoopExceptionHandler();
         this.senderStage = new SenderStage(sender, senderSlots(s.ringSize(), s.maxBatchSize()), s.maxBatchSize(),
                 s.waitStrategy().create(), namedThread(s.name() + "-sender"), loopErrors, outcomes, registry);
-        this.disruptor = new Disruptor<>(EventSlot::new, s.ringSize(), namedThread(s.name() + "-batcher"),
+        this.disruptor = new Disruptor<>(EventSlot::new, s.ringSize(),
+                namedThreads(journal == null ? List.of(s.name() + "-batcher") : List.of(s.name() + "-journal-writer", s.name() + "-batcher")),
                 ProducerType.MULTI, s.waitStrategy().create());
+        this.ring = disruptor.getRingBuffer();
         this.batcher = new BatchingEventHandler(topicRules(s), s.maxBatchSize(), s.endOfBatchPolicy(),
                 senderStage.output(), outcomes, registry);
-        disruptor.handleEventsWith(batcher);
         disruptor.setDefaultExceptionHandler(loopErrors);
-        this.ring = disruptor.getRingBuffer();
+        if (journal == null) {
+            disruptor.handleEventsWith(batcher);
+        } else {
+            // Journal first; the batcher waits on the journal's committed sequence, not on the journal thread's
+            // progress, so it never sees a call that is half written or not yet durable.
+            BatchEventProcessor<EventSlot> journalling = new BatchEventProcessorBuilder().setMaxBatchSize(JOURNAL_GROUP_SLOTS)
+                    .build(ring, ring.newBarrier(), journal.handler(ring, outcomes));
+            BatchEventProcessor<EventSlot> batching = new BatchEventProcessorBuilder()
+                    .build(ring, ring.newBarrier(journal.committed()), batcher);
+            journalling.setExceptionHandler(loopErrors);
+            batching.setExceptionHandler(loopErrors);
+            disruptor.handleEventsWith(journalling);
+            disruptor.handleEventsWith(batching);
+        }
         this.circuit = s.circuitBreaker() ? new DeliveryCircuit(s.name(), outcomes, senderStage::inFlight,
                 s.circuitStallTimeout(), s.circuitOpenDuration(), registry, System.nanoTime()) : null;
-        DeliveryCircuit breaker = circuit;
-        this.admission = new Admission(ring, s.backpressure(), s.blockTimeout().toNanos(),
-                breaker == null ? () -> false : breaker::isOpen);
+        this.admission = new Admission(ring, s.backpressure(), s.blockTimeout().toNanos(), gate(circuit, journal));
 
         senderStage.start();
         disruptor.start();
@@ -71,7 +92,7 @@ final class Pipeline {
                 () -> batcher.pendingEvents() > 0 || sender.needsMaintenance(), clock,
                 s.tickInterval().toNanos());
         if (circuit != null) {
-            ticker.every(DeliveryCircuit.CHECK_PERIOD.toNanos(), () -> breaker.check(System.nanoTime()));
+            ticker.every(DeliveryCircuit.CHECK_PERIOD.toNanos(), () -> circuit.check(System.nanoTime()));
         }
         registerGauges(registry, sender);
     }
@@ -115,6 +136,31 @@ final class Pipeline {
         }
     }
 
+    /** What refuses publishing besides a full ring: an open circuit, a journal that is failed, replaying or full. */
+    private static Admission.Gate gate(DeliveryCircuit circuit, Journal journal) {
+        if (circuit == null && journal == null) {
+            return Admission.Gate.OPEN;
+        }
+        return new Admission.Gate() {
+            @Override
+            public long refusal() {
+                if (journal != null) {
+                    long refusal = journal.refusal();
+                    if (refusal != 0) {
+                        return refusal;
+                    }
+                }
+                return circuit != null && circuit.isOpen() ? Admission.CIRCUIT_OPEN : 0;
+            }
+
+            @Override
+            public boolean waitable(long refusal) {
+                return refusal == Admission.CIRCUIT_OPEN || refusal == Admission.REPLAYING
+                        || (refusal == Admission.JOURNAL_FULL && journal != null && journal.waitsWhenFull());
+            }
+        };
+    }
+
     private static TopicRules topicRules(PublisherSettings s) {
         var overrides = new java.util.HashMap<String, TopicRules.Rule>();
         s.topics().keySet().forEach(topic -> overrides.put(topic,
@@ -125,6 +171,16 @@ final class Pipeline {
     static int senderSlots(int ringSize, int maxBatchSize) {
         long wanted = Math.max(MIN_SENDER_SLOTS, Math.min(MAX_SENDER_SLOTS, 4L * ringSize / maxBatchSize));
         return Integer.highestOneBit((int) wanted - 1) << 1;
+    }
+
+    /** Names the threads it makes in order (the Disruptor starts its processors in the order they were added). */
+    private static ThreadFactory namedThreads(List<String> names) {
+        Iterator<String> next = names.iterator();
+        return runnable -> {
+            Thread thread = new Thread(runnable, next.hasNext() ? next.next() : "publisher-ring");
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static ThreadFactory namedThread(String name) {

@@ -3,6 +3,8 @@ package dev.eventpublisher;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.eventpublisher.journal.JournalConfig;
+
 /**
  * The validated, immutable settings of a publisher. Built by {@link EventPublisherBuilder}, which
  * checks every value once; the pipeline only ever sees these plain typed values.
@@ -25,13 +27,14 @@ import java.util.Map;
  * @param circuitOpenDuration how long an open circuit waits before probing
  * @param retry              how records that Kafka's {@code send()} refuses are retried
  * @param deadLetterTopic    where events failing for a reason of their own go; null for none
+ * @param journal            the durable journal's settings; null for none (acceptance in memory only)
  */
 public record PublisherSettings(String name, int batchSize, Duration batchTimeout, int maxBatchSize, int ringSize,
                                 WaitStrategyType waitStrategy, Backpressure backpressure, Duration blockTimeout,
                                 EndOfBatchPolicy endOfBatchPolicy, Duration tickInterval, Duration closeTimeout,
                                 Map<String, Object> producerProperties, Map<String, TopicSettings> topics,
                                 boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
-                                RetryPolicy retry, String deadLetterTopic) {
+                                RetryPolicy retry, String deadLetterTopic, JournalConfig journal) {
 
     public PublisherSettings {
         producerProperties = Map.copyOf(producerProperties);

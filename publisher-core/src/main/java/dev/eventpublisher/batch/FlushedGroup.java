@@ -22,4 +22,7 @@ public interface FlushedGroup {
     EventFuture future(int i);
 
     long publishNanos(int i);
+
+    /** The event's journal position; -1 without a journal. */
+    long position(int i);
 }

@@ -15,6 +15,7 @@ final class PendingEvents {
     private final Object[] headers;
     private final Object[] futures;
     private final long[] publishNanos;
+    private final long[] positions;
     private final int[] next;
     private final int[] free;
     private int freeCount;
@@ -26,6 +27,7 @@ final class PendingEvents {
         headers = new Object[capacity];
         futures = new Object[capacity];
         publishNanos = new long[capacity];
+        positions = new long[capacity];
         next = new int[capacity];
         free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -52,6 +54,7 @@ final class PendingEvents {
         headers[i] = slot.headers();
         futures[i] = slot.future();
         publishNanos[i] = slot.nanos();
+        positions[i] = slot.position();
         next[i] = -1;
         if (group.tail < 0) {
             group.head = i;
@@ -136,6 +139,11 @@ final class PendingEvents {
         @Override
         public long publishNanos(int i) {
             return publishNanos[order[i]];
+        }
+
+        @Override
+        public long position(int i) {
+            return positions[order[i]];
         }
     }
 }

@@ -17,6 +17,10 @@ public final class MetricNames {
     public static final String EVENTS_REJECTED = "events.rejected";
     /** Counter: events refused under the drop policy. */
     public static final String EVENTS_DROPPED = "events.dropped";
+    /** Counter: journalled events from an earlier run, replayed at start. */
+    public static final String EVENTS_REPLAYED = "events.replayed";
+    /** Counter: journalled events left unacknowledged at close (kept in the journal for the next start). */
+    public static final String EVENTS_DEFERRED = "events.deferred";
     /** Histogram: publish call to Kafka acknowledgement, per event, in nanoseconds. */
     public static final String EVENTS_LATENCY_NANOS = "events.publish-to-ack-ns";
 
@@ -47,6 +51,33 @@ public final class MetricNames {
     public static final String SENDER_RETRIES = "sender.retries";
     /** Counter: events written to the dead-letter topic. */
     public static final String EVENTS_DEAD_LETTERED = "events.dead-lettered";
+
+    /** Gauge: bytes in the journal's segment files. */
+    public static final String JOURNAL_BYTES = "journal.bytes";
+    /** Gauge: the journal's segment files. */
+    public static final String JOURNAL_SEGMENTS = "journal.segments";
+    /** Gauge: journalled events not yet done (acknowledged or failed for good): the backlog a crash would replay. */
+    public static final String JOURNAL_UNACKNOWLEDGED = "journal.unacknowledged";
+    /** Gauge: age in milliseconds of the oldest unacknowledged journalled event (to within 1,024 events); 0 when none. */
+    public static final String JOURNAL_OLDEST_AGE_MS = "journal.oldest-unacknowledged-age-ms";
+    /** Gauge: 0 accepting, 1 full, 2 failed (accepts nothing until restarted), 3 replaying. */
+    public static final String JOURNAL_STATE = "journal.state";
+    /** Histogram: duration of each journal {@code force()} (group commit or interval sync), nanoseconds. */
+    public static final String JOURNAL_FSYNC_NANOS = "journal.fsync-ns";
+    /** Counter: events refused because the journal was full (max-bytes or a full disk). */
+    public static final String JOURNAL_FULL_REFUSALS = "journal.full-refusals";
+    /** Counter: events refused because the journal failed (a write or force error). */
+    public static final String JOURNAL_FAILED_REFUSALS = "journal.failed-refusals";
+    /** Counter: damaged stretches of a journal file found at start (torn tails, bit flips). */
+    public static final String JOURNAL_CORRUPT_RECORDS = "journal.corrupt-records";
+    /** Counter: bytes cut from torn journal tails at start. */
+    public static final String JOURNAL_TRUNCATED_BYTES = "journal.truncated-bytes";
+    /** Counter: journal positions lost to damage (unreadable records in sealed segments). */
+    public static final String JOURNAL_LOST = "journal.lost-events";
+    /** Counter: journalled events sent again after an infrastructure failure (each a possible duplicate in Kafka). */
+    public static final String JOURNAL_RESENT = "journal.resent";
+    /** Gauge: milliseconds the last start-up replay took (0 before it finished). */
+    public static final String JOURNAL_REPLAY_MS = "journal.replay-ms";
 
     /** Counter: exceptions caught in the batcher loop. */
     public static final String ERRORS_BATCHER = "errors.batcher";

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 import com.codahale.metrics.Counter;
@@ -36,6 +37,11 @@ public final class Outcomes {
     public static final String DEAD_LETTER = "dead_letter";
     /** Prefix of reasons reported by the sender: {@code kafka:<ErrorName>}. */
     public static final String KAFKA_PREFIX = "kafka:";
+    /**
+     * Not a failure: the publisher closed before Kafka acknowledged a journalled event, which stays in
+     * the journal and is sent by the next start. The future fails with this reason; the count is apart.
+     */
+    public static final String DEFERRED = "deferred";
 
     private final MetricRegistry registry;
     private final LongSupplier clock;
@@ -45,7 +51,11 @@ public final class Outcomes {
     private final Counter rejected;
     private final Counter dropped;
     private final Counter infrastructureFailures;
+    private final Counter replayed;
+    private final Counter deferred;
     private final Histogram latencyNanos;
+    /** Told each journal position that is done (acknowledged, or failed for good); null without a journal. */
+    private volatile LongConsumer journalDone;
     private final ConcurrentMap<String, Counter> failedByReason = new ConcurrentHashMap<>();
     private volatile boolean shutdownForced;
 
@@ -58,14 +68,31 @@ public final class Outcomes {
         this.rejected = registry.counter(MetricNames.EVENTS_REJECTED);
         this.dropped = registry.counter(MetricNames.EVENTS_DROPPED);
         this.infrastructureFailures = registry.counter(MetricNames.EVENTS_FAILED_INFRASTRUCTURE);
+        this.replayed = registry.counter(MetricNames.EVENTS_REPLAYED);
+        this.deferred = registry.counter(MetricNames.EVENTS_DEFERRED);
         // Updated once per event on Kafka's I/O thread, so a histogram (a Dropwizard Timer would also
         // update a rate meter per event) over an HdrHistogram recorder: wait-free and allocation-free.
         this.latencyNanos = registry.histogram(MetricNames.EVENTS_LATENCY_NANOS,
                 () -> new Histogram(new HdrHistogramReservoir(60)));
     }
 
+    /** Connects the journal: every journalled event that reaches an outcome is released from it. */
+    public void journal(LongConsumer done) {
+        this.journalDone = done;
+    }
+
     public void accepted() {
         accepted.inc();
+    }
+
+    /** Events read back from the journal after a restart and handed to the pipeline again. */
+    public void replayed(int n) {
+        replayed.inc(n);
+    }
+
+    /** A journalled event left without an acknowledgement at close; the journal keeps it. */
+    public void deferred() {
+        deferred.inc();
     }
 
     public void accepted(int n) {
@@ -88,19 +115,37 @@ public final class Outcomes {
         dropped.inc(n);
     }
 
-    /** Counts one acknowledgement and its latency since {@code publishNanos}. */
-    public void acknowledged(long publishNanos) {
+    /** Counts one acknowledgement and its latency since {@code publishNanos}; releases the journal position (if >= 0). */
+    public void acknowledged(long publishNanos, long journalPosition) {
         acknowledged.inc();
         latencyNanos.update(clock.getAsLong() - publishNanos);
+        release(journalPosition);
     }
 
-    /** Counts one failure under {@code reason}; {@code cause} (may be null) tells whether Kafka itself is unwell. */
-    public void failed(String reason, Throwable cause) {
+    /**
+     * Counts one failure under {@code reason}; {@code cause} (may be null) tells whether Kafka itself is
+     * unwell. The event is done: its journal position (if >= 0) is released.
+     */
+    public void failed(String reason, Throwable cause, long journalPosition) {
         if (cause instanceof RetriableException || cause instanceof AuthenticationException) {
             infrastructureFailures.inc();
         }
         failed.inc();
         failedByReason.computeIfAbsent(reason, r -> registry.counter(MetricNames.EVENTS_FAILED_PREFIX + r)).inc();
+        release(journalPosition);
+    }
+
+    public void failed(String reason, Throwable cause) {
+        failed(reason, cause, -1);
+    }
+
+    private void release(long journalPosition) {
+        if (journalPosition >= 0) {
+            LongConsumer done = journalDone;
+            if (done != null) {
+                done.accept(journalPosition);
+            }
+        }
     }
 
     /**
@@ -134,9 +179,9 @@ public final class Outcomes {
         return KAFKA_PREFIX + (cause == null ? "unknown" : cause.getClass().getSimpleName());
     }
 
-    /** Accepted events that have an outcome (acknowledged or failed). */
+    /** Accepted (or replayed) events that have an outcome (acknowledged, failed or deferred). */
     public long resolved() {
-        return acknowledged.getCount() + failed.getCount();
+        return acknowledged.getCount() + failed.getCount() + deferred.getCount();
     }
 
     public long acknowledgedCount() {
@@ -157,6 +202,8 @@ public final class Outcomes {
         long ack = acknowledged.getCount();
         Map<String, Long> byReason = new HashMap<>();
         failedByReason.forEach((reason, counter) -> byReason.put(reason, counter.getCount()));
-        return new OutcomeReport(accepted.getCount(), ack, byReason, rejected.getCount(), dropped.getCount());
+        long deferredCount = deferred.getCount();
+        return new OutcomeReport(accepted.getCount(), replayed.getCount(), ack, byReason, deferredCount,
+                rejected.getCount(), dropped.getCount());
     }
 }

@@ -2,7 +2,6 @@ package dev.eventpublisher.ring;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -35,6 +34,34 @@ public final class Admission {
     public static final long CLOSED = -4;
     /** {@link #claim} result: the circuit is open (Kafka is not taking events). */
     public static final long CIRCUIT_OPEN = -5;
+    /** {@link #claim} result: the journal is full. */
+    public static final long JOURNAL_FULL = -6;
+    /** {@link #claim} result: the journal failed and accepts nothing. */
+    public static final long JOURNAL_FAILED = -7;
+    /** {@link #claim} result: the journal's backlog from before a restart is still being replayed. */
+    public static final long REPLAYING = -8;
+
+    /** What else, besides ring space, may refuse a claim: the circuit breaker, the journal. */
+    public interface Gate {
+        /** 0 if publishing may go on, else the refusal: one of this class's negative codes. A few volatile reads. */
+        long refusal();
+
+        /** Whether a publisher that may block should wait (up to its block timeout) for this refusal to pass. */
+        boolean waitable(long refusal);
+
+        /** Nothing refuses. */
+        Gate OPEN = new Gate() {
+            @Override
+            public long refusal() {
+                return 0;
+            }
+
+            @Override
+            public boolean waitable(long refusal) {
+                return false;
+            }
+        };
+    }
 
     /** How long a blocked publisher first parks between claim attempts; short, so it sees space quickly. */
     private static final long BLOCK_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
@@ -44,15 +71,15 @@ public final class Admission {
     private final RingBuffer<EventSlot> ring;
     private final Backpressure policy;
     private final long blockTimeoutNanos;
-    private final BooleanSupplier circuitOpen;
+    private final Gate gate;
     private volatile boolean open = true;
 
-    /** @param circuitOpen whether Kafka is known not to take events (a volatile read, checked per claim) */
-    public Admission(RingBuffer<EventSlot> ring, Backpressure policy, long blockTimeoutNanos, BooleanSupplier circuitOpen) {
+    /** @param gate what else may refuse a claim (checked per claim) */
+    public Admission(RingBuffer<EventSlot> ring, Backpressure policy, long blockTimeoutNanos, Gate gate) {
         this.ring = ring;
         this.policy = policy;
         this.blockTimeoutNanos = blockTimeoutNanos;
-        this.circuitOpen = circuitOpen;
+        this.gate = gate;
     }
 
     public boolean isOpen() {
@@ -80,8 +107,9 @@ public final class Admission {
         if (!open) {
             return CLOSED;
         }
-        if (circuitOpen.getAsBoolean() && !awaitCircuit(mayBlock)) {
-            return CIRCUIT_OPEN;
+        long refusal = gate.refusal();
+        if (refusal != 0 && (refusal = awaitGate(refusal, mayBlock)) != 0) {
+            return refusal;
         }
         long hi;
         try {
@@ -99,6 +127,22 @@ public final class Admission {
             }
         }
         return admitted(hi, n) ? hi : CLOSED;
+    }
+
+    /**
+     * Claims one slot for a timer tick: never waits, and ignores the gate (ticks must reach the batcher
+     * and the sender while the circuit is open or the journal full: re-sends and timeouts run on them).
+     */
+    public long claimTick() {
+        if (!open) {
+            return CLOSED;
+        }
+        try {
+            long sequence = ring.tryNext();
+            return admitted(sequence, 1) ? sequence : CLOSED;
+        } catch (InsufficientCapacityException full) {
+            return RING_FULL;
+        }
     }
 
     /** Claims one slot for a command, waiting for space until {@code deadlineNanos}, even when closed. */
@@ -130,6 +174,24 @@ public final class Admission {
         return admitted(sequence, 1) ? sequence : CLOSED;
     }
 
+    /**
+     * Claims {@code n} slots for work that must not be refused by the gate (the journal's replay),
+     * waiting for space as long as the publisher is open. Returns the highest sequence, or {@link #CLOSED}.
+     */
+    public long claimBackground(int n) {
+        long park = BLOCK_PARK_NANOS;
+        while (open) {
+            try {
+                long hi = ring.tryNext(n);
+                return admitted(hi, n) ? hi : CLOSED;
+            } catch (InsufficientCapacityException full) {
+                LockSupport.parkNanos(park);
+                park = Math.min(park * 2, MAX_BLOCK_PARK_NANOS);
+            }
+        }
+        return CLOSED;
+    }
+
     /** After the claim: still open? If not, publish the slots as VOID, so the ring never waits for them. */
     private boolean admitted(long hi, int n) {
         if (open) {
@@ -143,21 +205,26 @@ public final class Admission {
         return false;
     }
 
-    /** Under BLOCK, waits (up to the block timeout) for the circuit to leave OPEN; true if it did. */
-    private boolean awaitCircuit(boolean mayBlock) {
-        if (policy != Backpressure.BLOCK || !mayBlock) {
-            return false;
+    /**
+     * Under BLOCK, waits (up to the block timeout) for a waitable refusal to pass; returns 0 if it did,
+     * else the refusal that stands.
+     */
+    private long awaitGate(long refusal, boolean mayBlock) {
+        if (policy != Backpressure.BLOCK || !mayBlock || !gate.waitable(refusal)) {
+            return refusal;
         }
         long deadline = System.nanoTime() + blockTimeoutNanos;
         long park = BLOCK_PARK_NANOS;
-        while (circuitOpen.getAsBoolean()) {
-            if (!open || System.nanoTime() - deadline >= 0) {
-                return false;
+        long current = refusal;
+        while (current != 0) {
+            if (!open || System.nanoTime() - deadline >= 0 || !gate.waitable(current)) {
+                return current;
             }
             LockSupport.parkNanos(park);
             park = Math.min(park * 2, MAX_CIRCUIT_PARK_NANOS);
+            current = gate.refusal();
         }
-        return true;
+        return 0;
     }
 
     private long claimBlocking(int n) {

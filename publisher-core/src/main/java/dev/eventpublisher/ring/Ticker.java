@@ -46,7 +46,7 @@ public final class Ticker implements AutoCloseable {
             if (!hasWork.getAsBoolean()) {
                 return false;
             }
-            long sequence = admission.claim(false);
+            long sequence = admission.claimTick();
             if (sequence < 0) {
                 return false;
             }

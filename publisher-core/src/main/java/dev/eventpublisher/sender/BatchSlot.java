@@ -25,6 +25,7 @@ final class BatchSlot implements OutgoingBatch {
     private final Object[] headers;
     private final Object[] futures;
     private final long[] publishNanos;
+    private final long[] positions;
     private final Delivery[] deliveries;
 
     BatchSlot(int capacity) {
@@ -33,6 +34,7 @@ final class BatchSlot implements OutgoingBatch {
         headers = new Object[capacity];
         futures = new Object[capacity];
         publishNanos = new long[capacity];
+        positions = new long[capacity];
         deliveries = new Delivery[capacity];
     }
 
@@ -44,6 +46,7 @@ final class BatchSlot implements OutgoingBatch {
             headers[i] = group.headers(i);
             futures[i] = group.future(i);
             publishNanos[i] = group.publishNanos(i);
+            positions[i] = group.position(i);
         }
         this.kind = Kind.BATCH;
         this.topic = group.topic();
@@ -80,6 +83,10 @@ final class BatchSlot implements OutgoingBatch {
 
     long publishNanos(int i) {
         return publishNanos[i];
+    }
+
+    long position(int i) {
+        return positions[i];
     }
 
     void setDelivery(int i, Delivery delivery) {

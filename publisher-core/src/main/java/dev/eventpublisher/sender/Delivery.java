@@ -26,6 +26,17 @@ public interface Delivery extends Callback {
     /** Whether an outcome has been recorded. */
     boolean hasOutcome();
 
+    /** The event's journal position; -1 without a journal. A journalled event is never given up for Kafka's faults. */
+    default long journalPosition() {
+        return -1;
+    }
+
+    /**
+     * The publisher is closing before Kafka acknowledged this journalled event: it stays in the journal
+     * and is sent again by the next start. Counted as {@code deferred}, not as a failure.
+     */
+    void defer(Throwable cause);
+
     /** Kafka's answer: metadata on success, an exception on failure. */
     @Override
     default void onCompletion(RecordMetadata metadata, Exception exception) {

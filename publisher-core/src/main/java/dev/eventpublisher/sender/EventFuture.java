@@ -5,7 +5,10 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 
 import dev.eventpublisher.PublishFailedException;
+import dev.eventpublisher.PublishFuture;
+import dev.eventpublisher.PublishRejectedException;
 import dev.eventpublisher.PublishResult;
+import dev.eventpublisher.journal.Acceptance;
 import dev.eventpublisher.outcome.Outcomes;
 
 /**
@@ -18,7 +21,7 @@ import dev.eventpublisher.outcome.Outcomes;
  * once, by whichever thread reports it first. A caller that cancels or completes the future itself
  * does not change the outcome that is counted.
  */
-public final class EventFuture extends CompletableFuture<PublishResult> implements Delivery, PublishResult {
+public final class EventFuture extends PublishFuture implements Delivery, PublishResult {
     private static final VarHandle DONE;
 
     static {
@@ -29,25 +32,58 @@ public final class EventFuture extends CompletableFuture<PublishResult> implemen
         }
     }
 
+    private static final CompletableFuture<Void> NO_JOURNAL = CompletableFuture.completedFuture(null);
+
     private final String topic;
     private final long publishNanos;
     private final Outcomes outcomes;
+    /** Null without a journal: accepted when publish returned. */
+    private final Acceptance acceptance;
     private FlushEpoch epoch;
+    /** Journal position, set with the epoch; -1 without a journal. */
+    private long position = -1;
     private int partition = -1;
     private long offset = -1;
     @SuppressWarnings("unused") // written through DONE
     private volatile int done;
 
     public EventFuture(String topic, long publishNanos, Outcomes outcomes) {
+        this(topic, publishNanos, outcomes, null);
+    }
+
+    /** @param acceptance the publish call's acceptance with a journal (shared by the events of one call), else null */
+    public EventFuture(String topic, long publishNanos, Outcomes outcomes, Acceptance acceptance) {
         this.topic = topic;
         this.publishNanos = publishNanos;
         this.outcomes = outcomes;
+        this.acceptance = acceptance;
     }
 
-    /** Sender thread: joins the current flush epoch. */
-    EventFuture bind(FlushEpoch current) {
+    /** Sender thread: joins the current flush epoch; {@code journalPosition} is -1 without a journal. */
+    EventFuture bind(FlushEpoch current, long journalPosition) {
         this.epoch = current;
+        this.position = journalPosition;
         return this;
+    }
+
+    @Override
+    public CompletableFuture<Void> accepted() {
+        return acceptance == null ? NO_JOURNAL.copy() : acceptance.future();
+    }
+
+    /**
+     * Journal thread: the journal refused the event; it was never accepted, so it has no outcome (the
+     * refusal is counted as such by the caller).
+     */
+    public void refuse(PublishRejectedException refusal) {
+        if (DONE.compareAndSet(this, 0, 1)) {
+            completeExceptionally(refusal);
+        }
+    }
+
+    @Override
+    public long journalPosition() {
+        return position;
     }
 
     public long publishNanos() {
@@ -77,7 +113,7 @@ public final class EventFuture extends CompletableFuture<PublishResult> implemen
         // Written before complete(): readers of the completed future see them.
         this.partition = partition;
         this.offset = offset;
-        outcomes.acknowledged(publishNanos);
+        outcomes.acknowledged(publishNanos, position);
         complete(this);
         release();
     }
@@ -92,8 +128,18 @@ public final class EventFuture extends CompletableFuture<PublishResult> implemen
         if (!DONE.compareAndSet(this, 0, 1)) {
             return;
         }
-        outcomes.failed(reason, cause);
+        outcomes.failed(reason, cause, position);
         completeExceptionally(new PublishFailedException(topic, reason, cause));
+        release();
+    }
+
+    @Override
+    public void defer(Throwable cause) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        outcomes.deferred();
+        completeExceptionally(new PublishFailedException(topic, Outcomes.DEFERRED, cause));
         release();
     }
 

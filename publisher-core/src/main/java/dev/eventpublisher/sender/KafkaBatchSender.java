@@ -6,8 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 import com.codahale.metrics.Counter;
@@ -18,7 +16,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -35,13 +35,15 @@ import org.slf4j.LoggerFactory;
  *       space within {@code max.block.ms}) is retried by the sender thread, with backoff, before anything
  *       else is sent ({@link RetryPolicy}), so order holds.</li>
  *   <li>A fatal producer error (fenced, out-of-order sequence, closed underneath us) replaces the producer
- *       with a new one instead of failing every later event; counted in {@code producer.recreated}.</li>
+ *       ({@link ProducerHolder}) instead of failing every later event; counted in {@code producer.recreated}.</li>
+ *   <li>A journalled event is never given up for Kafka's faults: whatever failed it (expiry, a broker down,
+ *       the producer replaced) it is queued ({@link ResendQueue}) and sent again after a backoff; counted in
+ *       {@code journal.resent}. Only a failure of its own ({@link Failures#ownFault}) ends it. Closing
+ *       leaves it in the journal ({@link Delivery#defer}).</li>
  *   <li>With a dead-letter topic, an event that fails for a non-retriable reason of its own is written
- *       there, with headers naming its topic and the reason; its outcome is a failure with reason
- *       {@code dead_letter} whose cause ({@link DeadLetteredException}) says where it was stored.</li>
- *   <li>With {@code transactional.id} set, each flushed topic batch is one Kafka transaction: its events
- *       are acknowledged only after the commit, or all fail if it aborts; a read_committed consumer never
- *       sees part of a flush. A retriable or fencing failure retries the whole batch in a new transaction.</li>
+ *       there ({@link DeadLetterRoute}).</li>
+ *   <li>With {@code transactional.id} set, each flushed topic batch is one Kafka transaction
+ *       ({@link TransactionalSend}).</li>
  *   <li>Partitions are chosen here, as Kafka's default partitioner would (see {@link PartitionChooser}),
  *       unless a custom partitioner is configured.</li>
  * </ul>
@@ -52,23 +54,27 @@ import org.slf4j.LoggerFactory;
 public final class KafkaBatchSender implements BatchSender {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchSender.class);
     private static final long KAFKA_DEFAULT_BATCH_SIZE = 16_384;
+    /**
+     * A journalled event that keeps failing with a non-retriable error Kafka does not name as the event's
+     * fault (say {@code UnknownServerException}) is treated as at fault after this many re-sends, so one
+     * poisoned event cannot hold the journal forever.
+     */
+    static final int MAX_RESENDS_FOR_UNCLASSIFIED = 10;
     /** Header names of a dead-lettered record. */
     public static final String HEADER_ORIGINAL_TOPIC = "dead-letter.original-topic";
     public static final String HEADER_REASON = "dead-letter.reason";
     public static final String HEADER_ERROR = "dead-letter.error";
 
-    private final Map<String, Object> producerProperties;
     private final boolean transactional;
-    private final boolean choosePartitions;
-    private final long stickyBytes;
     private final RetryPolicy retry;
     private final DeadLetterRoute deadLetters;
-    private final Counter recreated;
+    private final ResendQueue resends = new ResendQueue();
+    private final ProducerHolder holder;
+    private final TransactionalSend transactions;
     private final Counter retries;
+    private final Counter resent;
 
-    /** Sender thread: the current producer and what it knows about the send in progress. */
-    private volatile Producer<byte[], byte[]> producer;
-    private PartitionChooser partitions;
+    /** Sender thread: what it knows about the send in progress. */
     private volatile Thread senderThread;
     private boolean sending;
     private Exception spotFailure;
@@ -86,22 +92,23 @@ public final class KafkaBatchSender implements BatchSender {
     /**
      * @param producerProperties see {@link #defaultProducerProperties()}; {@code transactional.id} turns on
      *                           one transaction per flushed batch
-     * @param retry              how records refused by {@code send()} are retried
+     * @param retry              how records refused by {@code send()} are retried (and the backoff of re-sends)
      * @param deadLetterTopic    where events failing for a non-retriable reason go; null for none
      */
     public KafkaBatchSender(Map<String, Object> producerProperties, RetryPolicy retry, String deadLetterTopic,
                             MetricRegistry registry) {
-        this.producerProperties = withByteSerializers(producerProperties);
+        Map<String, Object> properties = withByteSerializers(producerProperties);
         this.transactional = producerProperties.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) != null;
-        this.choosePartitions = producerProperties.get(ProducerConfig.PARTITIONER_CLASS_CONFIG) == null
+        boolean choosePartitions = producerProperties.get(ProducerConfig.PARTITIONER_CLASS_CONFIG) == null
                 && !"true".equalsIgnoreCase(String.valueOf(producerProperties.get(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG)));
         Object batchSize = producerProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
-        this.stickyBytes = batchSize == null ? KAFKA_DEFAULT_BATCH_SIZE : Long.parseLong(batchSize.toString().trim());
+        long stickyBytes = batchSize == null ? KAFKA_DEFAULT_BATCH_SIZE : Long.parseLong(batchSize.toString().trim());
         this.retry = retry;
-        this.recreated = registry.counter(MetricNames.PRODUCER_RECREATED);
         this.retries = registry.counter(MetricNames.SENDER_RETRIES);
-        this.producer = newProducer();
-        this.partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
+        this.resent = registry.counter(MetricNames.JOURNAL_RESENT);
+        this.holder = new ProducerHolder(properties, transactional, choosePartitions, stickyBytes,
+                registry.counter(MetricNames.PRODUCER_RECREATED));
+        this.transactions = transactional ? new TransactionalSend(this, holder, retry) : null;
         this.deadLetters = deadLetterTopic == null || transactional ? null
                 : new DeadLetterRoute(deadLetterTopic, registry.counter(MetricNames.EVENTS_DEAD_LETTERED));
     }
@@ -132,22 +139,13 @@ public final class KafkaBatchSender implements BatchSender {
         return Map.copyOf(p);
     }
 
-    private Producer<byte[], byte[]> newProducer() {
-        KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(producerProperties);
-        if (transactional) {
-            try {
-                created.initTransactions();
-            } catch (RuntimeException e) {
-                created.close(Duration.ZERO);
-                throw e;
-            }
-        }
-        return created;
-    }
-
     /** Whether this sender writes each flush as one transaction. */
     boolean transactional() {
         return transactional;
+    }
+
+    boolean isClosing() {
+        return closing;
     }
 
     @Override
@@ -155,26 +153,34 @@ public final class KafkaBatchSender implements BatchSender {
         senderThread = Thread.currentThread();
         maintain();
         String topic = batch.topic();
+        PartitionChooser partitions = holder.partitions();
         Object topicPartitions = partitions == null ? null : partitions.forTopic(topic, System.nanoTime());
         if (transactional) {
-            sendTransaction(batch, topicPartitions);
+            List<RecordCallback> callbacks = new ArrayList<>(batch.size());
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                callbacks.add(callbackFor(batch, i, partitions, topicPartitions));
+            }
+            transactions.send(callbacks, topic);
             return;
         }
         for (int i = 0, n = batch.size(); i < n; i++) {
-            RecordCallback callback = callbackFor(batch, i, topicPartitions);
-            Exception failure = sendWithRetry(callback);
-            if (failure != null) {
-                failedForGood(callback, failure);
-            }
+            sendOrRoute(callbackFor(batch, i, partitions, topicPartitions));
         }
     }
 
-    private RecordCallback callbackFor(OutgoingBatch batch, int i, Object topicPartitions) {
+    private RecordCallback callbackFor(OutgoingBatch batch, int i, PartitionChooser partitions, Object topicPartitions) {
         byte[] key = batch.key(i);
         byte[] value = batch.value(i);
         Integer partition = partitions == null ? null : partitions.partition(topicPartitions, key, value);
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(batch.topic(), partition, null, key, value, batch.headers(i));
-        return new RecordCallback(batch.delivery(i), record, this);
+        return new RecordCallback(batch.delivery(i), record, this, 0);
+    }
+
+    private void sendOrRoute(RecordCallback callback) {
+        Exception failure = sendWithRetry(callback);
+        if (failure != null) {
+            failedForGood(callback, failure);
+        }
     }
 
     /**
@@ -184,12 +190,13 @@ public final class KafkaBatchSender implements BatchSender {
     private Exception sendWithRetry(RecordCallback callback) {
         long firstTry = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
-            Exception failure = sendOnce(callback);
+            Exception failure = sendOnce(callback.record, callback);
             if (failure == null) {
                 return null;
             }
             if (isFatal(failure) && !closing) {
-                replaceProducer(failure);
+                fatalCause = failure;
+                replaceProducer();
                 if (attempt < retry.maxAttempts()) {
                     continue; // the record never entered the old producer
                 }
@@ -205,16 +212,12 @@ public final class KafkaBatchSender implements BatchSender {
         }
     }
 
-    private Exception sendOnce(RecordCallback callback) {
-        return sendOnce(callback.record, callback);
-    }
-
     /** One {@code send()}; returns the error if Kafka refused the record on the spot. */
-    private Exception sendOnce(ProducerRecord<byte[], byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
+    Exception sendOnce(ProducerRecord<byte[], byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
         sending = true;
         spotFailure = null;
         try {
-            producer.send(record, callback);
+            holder.producer().send(record, callback);
         } catch (RuntimeException e) {
             // Thrown rather than called back: producer closed or failed, interrupted...
             spotFailure = e;
@@ -242,29 +245,79 @@ public final class KafkaBatchSender implements BatchSender {
         failedForGood(callback, failure);
     }
 
-    private void failedForGood(RecordCallback callback, Exception failure) {
+    /**
+     * Any thread: the record will not be stored by this try. A journalled event goes back to the queue of
+     * re-sends unless the failure is its own (or, closing, stays in the journal); any other goes to the
+     * dead-letter topic when that applies, else fails.
+     */
+    void failedForGood(RecordCallback callback, Exception failure) {
+        Delivery delivery = callback.delivery;
+        if (delivery.journalPosition() >= 0 && !isOwnFault(callback, failure)) {
+            if (closing) {
+                delivery.defer(failure);
+            } else {
+                if (callback.resends == 0) {
+                    LOG.debug("journalled event for {} failed ({}); sending it again", callback.record.topic(), failure.toString());
+                }
+                resends.add(callback, System.nanoTime() + retry.backoffNanos(callback.resends + 1));
+            }
+            return;
+        }
         if (deadLetters != null && !closing && DeadLetterRoute.applies(failure) && !isFatal(failure)) {
             deadLetters.enqueue(callback, failure);
         } else {
-            callback.delivery.fail(failure);
+            delivery.fail(failure);
         }
+    }
+
+    private boolean isOwnFault(RecordCallback callback, Exception failure) {
+        if (Failures.ownFault(failure)) {
+            return true;
+        }
+        // A non-retriable error Kafka does not blame on the event, over and over: treat it as the event's.
+        return callback.resends >= MAX_RESENDS_FOR_UNCLASSIFIED && failure instanceof ApiException
+                && !(failure instanceof RetriableException) && !(failure instanceof AuthenticationException)
+                && !(failure instanceof TransactionAbortedException) && !isFatal(failure);
     }
 
     @Override
     public boolean needsMaintenance() {
-        return fatal || (deadLetters != null && deadLetters.hasWork());
+        return fatal || (deadLetters != null && deadLetters.hasWork()) || resends.hasWork(System.nanoTime());
     }
 
-    /** Sender thread: replace a failed producer, write pending dead letters. */
+    /** Sender thread: replace a failed producer, write pending dead letters, send due re-sends. */
     @Override
     public void maintain() {
         senderThread = Thread.currentThread();
-        if (fatal && !closing) {
-            replaceProducer(fatalCause);
-        }
+        replaceProducerIfFatal();
         if (deadLetters != null) {
             deadLetters.drain((record, callback) -> sendOnce(record, new SpotAware(callback)), closing);
         }
+        long now = System.nanoTime();
+        if (closing || !resends.hasWork(now)) {
+            return;
+        }
+        List<RecordCallback> due = resends.takeDue(now);
+        if (due.isEmpty()) {
+            return;
+        }
+        resent.inc(due.size());
+        List<RecordCallback> again = new ArrayList<>(due.size());
+        for (RecordCallback c : due) {
+            again.add(c.again());
+        }
+        if (transactional) {
+            transactions.send(again, "re-sent events");
+        } else {
+            for (RecordCallback c : again) {
+                sendOrRoute(c);
+            }
+        }
+    }
+
+    /** Journalled events waiting to be sent again. */
+    public int resendBacklog() {
+        return resends.size();
     }
 
     /** Routes a synchronous failure (reported during {@code send()}) back to the send loop. */
@@ -285,118 +338,42 @@ public final class KafkaBatchSender implements BatchSender {
         }
     }
 
-    private void replaceProducer(Throwable cause) {
-        LOG.warn("the Kafka producer failed fatally ({}); replacing it", String.valueOf(cause));
-        Producer<byte[], byte[]> old = producer;
+    /** Sender thread: if a fatal error was seen, replace the producer now. */
+    void replaceProducerIfFatal() {
+        if (fatal && !closing) {
+            replaceProducer();
+        }
+    }
+
+    private void replaceProducer() {
         fatal = false;
-        try {
-            // Fails what the old producer still held: those events may or may not have been written.
-            old.close(Duration.ZERO);
-        } catch (RuntimeException e) {
-            LOG.warn("closing the failed producer: {}", e.toString());
-        }
-        while (!closing) {
-            try {
-                producer = newProducer();
-                partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
-                recreated.inc();
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("cannot create a new Kafka producer ({}); trying again", e.toString());
-                pause(retry.maxBackoff().toNanos());
-            }
-        }
+        holder.replace(fatalCause, () -> closing, this::pause, retry.maxBackoff().toNanos());
     }
 
-    /** One flushed batch as one transaction, retried whole after a retriable or fencing failure. */
-    private void sendTransaction(OutgoingBatch batch, Object topicPartitions) {
-        long firstTry = System.nanoTime();
-        List<RecordCallback> callbacks = new ArrayList<>(batch.size());
-        for (int attempt = 1; ; attempt++) {
-            callbacks.clear();
-            Exception failure = null;
-            RecordCallback culprit = null;
-            try {
-                producer.beginTransaction();
-                for (int i = 0, n = batch.size(); i < n && failure == null; i++) {
-                    RecordCallback callback = callbackFor(batch, i, topicPartitions);
-                    callbacks.add(callback);
-                    failure = sendOnce(callback);
-                    culprit = failure == null ? null : callback;
-                }
-                if (failure == null) {
-                    producer.commitTransaction();
-                }
-            } catch (KafkaException | IllegalStateException e) {
-                failure = e;
-            }
-            if (failure == null) {
-                for (RecordCallback c : callbacks) {
-                    c.delivery.acknowledge(c.metadata.partition(), c.metadata.offset());
-                }
-                return;
-            }
-            for (RecordCallback c : callbacks) {
-                if (culprit == null && c.failure != null && !(c.failure instanceof TransactionAbortedException)
-                        && !isFatal(c.failure)) {
-                    culprit = c; // a record of its own failed (e.g. too large for the broker)
-                }
-            }
-            abortQuietly(failure);
-            Throwable reason = culprit != null ? (culprit.failure != null ? culprit.failure : failure) : failure;
-            boolean wholeBatchMayRetry = culprit == null || retry.shouldRetry(reason, 1, firstTry, System.nanoTime());
-            if (fatal && !closing) {
-                replaceProducer(fatalCause);
-            }
-            if (!closing && wholeBatchMayRetry && (isFatal(failure) || retry.shouldRetry(failure, attempt, firstTry, System.nanoTime()))
-                    && attempt < retry.maxAttempts()) {
-                retries.inc();
-                LOG.warn("transaction for {} failed ({}); retrying the whole flush", batch.topic(), failure.toString());
-                pause(retry.backoffNanos(attempt));
-                continue;
-            }
-            for (RecordCallback c : callbacks) {
-                c.delivery.fail(c == culprit ? (Exception) reason
-                        : new TransactionAbortedException("flush of " + batch.size() + " events aborted: " + reason));
-            }
-            for (int i = callbacks.size(); i < batch.size(); i++) {
-                batch.delivery(i).fail(new TransactionAbortedException("flush aborted before this event was sent: " + reason));
-            }
-            return;
-        }
-    }
-
-    private void abortQuietly(Exception failure) {
+    /** Transactional mode: abort after a failure; a fatal failure (or a failed abort) marks the producer for replacement. */
+    void abortQuietly(Exception failure) {
         if (isFatal(failure)) {
             fatalCause = failure;
             fatal = true;
             return;
         }
         try {
-            producer.abortTransaction();
+            holder.producer().abortTransaction();
         } catch (RuntimeException e) {
             fatalCause = e;
             fatal = true;
         }
     }
 
-    /** Errors after which this producer cannot go on; a new one can. */
-    private boolean isFatal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.apache.kafka.common.errors.ProducerFencedException
-                    || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
-                    || t instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException
-                    || t instanceof org.apache.kafka.common.errors.UnsupportedVersionException
-                    || t instanceof org.apache.kafka.common.errors.ClusterAuthorizationException
-                    || t instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
-                    || (t instanceof IllegalStateException && !closing)) {
-                return true;
-            }
-        }
-        return false;
+    boolean isFatal(Throwable e) {
+        return Failures.isFatal(e, closing);
     }
 
-    private void pause(long nanos) {
+    void countRetry() {
+        retries.inc();
+    }
+
+    void pause(long nanos) {
         long deadline = System.nanoTime() + nanos;
         long left;
         while (!closing && (left = deadline - System.nanoTime()) > 0) {
@@ -410,11 +387,14 @@ public final class KafkaBatchSender implements BatchSender {
         if (deadLetters != null) {
             deadLetters.drain((record, callback) -> sendOnce(record, new SpotAware(callback)), true);
         }
-        producer.close(timeout);
+        for (RecordCallback waiting : resends.takeAll()) {
+            waiting.delivery.defer(new TransactionAbortedException("closed before it could be sent again"));
+        }
+        holder.producer().close(timeout);
     }
 
     /** The current producer, e.g. to read its metrics; replaced after a fatal error. */
     public Producer<byte[], byte[]> producer() {
-        return producer;
+        return holder.producer();
     }
 }

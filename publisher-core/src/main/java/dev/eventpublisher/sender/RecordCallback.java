@@ -8,7 +8,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * Kafka's callback for one record sent by {@link KafkaBatchSender}: routes the answer to where it
  * belongs — back to the sender thread when {@code send()} failed on the spot (so it can retry before
  * sending anything else), into the transaction's bookkeeping in transactional mode (nothing is
- * acknowledged before the commit), to the dead-letter route, or to the event's {@link Delivery}.
+ * acknowledged before the commit), to the failure routing (dead letters, re-sends), or to the event's
+ * {@link Delivery}.
  */
 final class RecordCallback implements Callback {
     final Delivery delivery;
@@ -18,11 +19,21 @@ final class RecordCallback implements Callback {
      *  read by the sender thread after commitTransaction/abortTransaction returned (which waits for it). */
     volatile RecordMetadata metadata;
     volatile Exception failure;
+    /** How many times this event was sent again after a failure that was not its own (0 on the first try). */
+    final int resends;
+    /** When a queued re-send is due ({@link ResendQueue}). */
+    long dueNanos;
 
-    RecordCallback(Delivery delivery, ProducerRecord<byte[], byte[]> record, KafkaBatchSender owner) {
+    RecordCallback(Delivery delivery, ProducerRecord<byte[], byte[]> record, KafkaBatchSender owner, int resends) {
         this.delivery = delivery;
         this.record = record;
         this.owner = owner;
+        this.resends = resends;
+    }
+
+    /** The same event, for its next try. */
+    RecordCallback again() {
+        return new RecordCallback(delivery, record, owner, resends + 1);
     }
 
     @Override

@@ -62,8 +62,9 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
         String topic = slot.topic();
         for (int i = 0; i < n; i++) {
             EventFuture future = slot.future(i);
-            slot.setDelivery(i, future != null ? future.bind(current)
-                    : new UntrackedDelivery(topic, slot.publishNanos(i), outcomes, current));
+            long position = slot.position(i);
+            slot.setDelivery(i, future != null ? future.bind(current, position)
+                    : new UntrackedDelivery(topic, slot.publishNanos(i), outcomes, current, position));
         }
         handedOver.lazySet(handedOver.get() + n);
         try {

@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 
 import dev.eventpublisher.outcome.Outcomes;
 
-/** The delivery of an event published without a future ({@code tryPublish}): counted, not reported. */
+/** The delivery of an event published without a future ({@code tryPublish}, or replayed from the journal): counted, not reported. */
 final class UntrackedDelivery implements Delivery {
     private static final VarHandle DONE;
 
@@ -21,14 +21,29 @@ final class UntrackedDelivery implements Delivery {
     private final long publishNanos;
     private final Outcomes outcomes;
     private final FlushEpoch epoch;
+    private final long position;
     @SuppressWarnings("unused") // written through DONE
     private volatile int done;
 
-    UntrackedDelivery(String topic, long publishNanos, Outcomes outcomes, FlushEpoch epoch) {
+    UntrackedDelivery(String topic, long publishNanos, Outcomes outcomes, FlushEpoch epoch, long position) {
         this.topic = topic;
         this.publishNanos = publishNanos;
         this.outcomes = outcomes;
         this.epoch = epoch;
+        this.position = position;
+    }
+
+    @Override
+    public long journalPosition() {
+        return position;
+    }
+
+    @Override
+    public void defer(Throwable cause) {
+        if (DONE.compareAndSet(this, 0, 1)) {
+            outcomes.deferred();
+            epoch.recordDone();
+        }
     }
 
     @Override
@@ -39,7 +54,7 @@ final class UntrackedDelivery implements Delivery {
     @Override
     public void acknowledge(int partition, long offset) {
         if (DONE.compareAndSet(this, 0, 1)) {
-            outcomes.acknowledged(publishNanos);
+            outcomes.acknowledged(publishNanos, position);
             epoch.recordDone();
         }
     }
@@ -52,7 +67,7 @@ final class UntrackedDelivery implements Delivery {
     @Override
     public void fail(String reason, Throwable cause) {
         if (DONE.compareAndSet(this, 0, 1)) {
-            outcomes.failed(reason, cause);
+            outcomes.failed(reason, cause, position);
             epoch.recordDone();
         }
     }

@@ -1,0 +1,170 @@
+package dev.eventpublisher.journal;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+import com.lmax.disruptor.RingBuffer;
+import dev.eventpublisher.outcome.Outcomes;
+import dev.eventpublisher.ring.Admission;
+import dev.eventpublisher.ring.EventSlot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At start, hands every journalled event from the low-water mark on to the ring, in journal order and
+ * before any new event (admission refuses new events with {@code REPLAYING} until it is done). Replayed
+ * events keep their positions, so the journal stage passes them through and their acknowledgements
+ * move the low-water mark like any other. Positions lost to damage are released as done and counted.
+ *
+ * <p>Runs on its own thread, so a daemon whose Kafka is down at start stays live, answers health checks
+ * and stops on SIGTERM while the ring waits for Kafka.
+ */
+final class Replayer implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Replayer.class);
+    private static final int CHUNK = 256;
+    private static final long WAIT_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final Journal journal;
+    private final JournalStorage storage;
+    private final Recovery.Result recovered;
+    private final RingBuffer<EventSlot> ring;
+    private final Admission admission;
+    private final Outcomes outcomes;
+    private final LongSupplier clock;
+    private final List<JournalRecord> chunk = new ArrayList<>(CHUNK);
+    private long expected;
+    private long replayed;
+    private long replayedBytes;
+
+    Replayer(Journal journal, JournalStorage storage, Recovery.Result recovered, RingBuffer<EventSlot> ring,
+             Admission admission, Outcomes outcomes, LongSupplier clock) {
+        this.journal = journal;
+        this.storage = storage;
+        this.recovered = recovered;
+        this.ring = ring;
+        this.admission = admission;
+        this.outcomes = outcomes;
+        this.clock = clock;
+        this.expected = recovered.mark();
+    }
+
+    @Override
+    public void run() {
+        long start = System.nanoTime();
+        LOG.info("journal {}: replaying {} event(s) from position {} before accepting new ones",
+                storage.describe(), recovered.next() - recovered.mark(), recovered.mark());
+        try {
+            for (Recovery.Segment segment : recovered.segments()) {
+                if (!replaySegment(segment)) {
+                    LOG.info("journal {}: replay stopped by close after {} event(s); the rest stays in the journal",
+                            storage.describe(), replayed);
+                    return;
+                }
+            }
+            if (!flush()) {
+                return;
+            }
+            release(recovered.next());
+        } catch (IOException | RuntimeException e) {
+            journal.fail("replay", e instanceof IOException io ? io : new IOException(e.toString(), e));
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        journal.replayFinished(millis);
+        LOG.info("journal {}: replayed {} event(s) ({} bytes) in {} ms ({} events/s); accepting new events",
+                storage.describe(), replayed, replayedBytes, millis, millis == 0 ? replayed : replayed * 1000 / millis);
+    }
+
+    /** Returns false if the publisher closed meanwhile. */
+    private boolean replaySegment(Recovery.Segment segment) throws IOException {
+        String name = SegmentFiles.name(segment.base());
+        try (JournalStorage.ReadFile file = storage.openRead(name)) {
+            SegmentScanner scanner = new SegmentScanner(file);
+            long offset = SegmentFiles.HEADER_BYTES;
+            while (true) {
+                SegmentScanner.Found found = scanner.readAt(offset, 0, Long.MAX_VALUE);
+                if (found == SegmentScanner.Found.END) {
+                    return true;
+                }
+                if (found == SegmentScanner.Found.INVALID) {
+                    // Recovery checked this file; damage since then loses the rest of it, counted below.
+                    LOG.warn("journal {}: {} became unreadable at byte {} during replay ({})", storage.describe(), name,
+                            offset, scanner.problem());
+                    return true;
+                }
+                offset += scanner.recordBytes();
+                long position = RecordFormat.positionOf(scanner.payload());
+                if (position < expected) {
+                    continue; // acknowledged before the crash
+                }
+                JournalRecord record = RecordFormat.decode(scanner.payload());
+                if (!release(position)) {
+                    return false;
+                }
+                chunk.add(record);
+                replayedBytes += scanner.recordBytes();
+                expected = position + 1;
+                if (chunk.size() == CHUNK && !flush()) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** Positions from {@code expected} up to {@code position} (exclusive) are missing: lost, so done. */
+    private boolean release(long position) {
+        if (!awaitRoom(position)) {
+            return false;
+        }
+        if (position > expected) {
+            LOG.warn("journal {}: positions {}..{} are missing (damaged); counted as lost", storage.describe(), expected,
+                    position - 1);
+            journal.lost(position - expected);
+            for (long p = expected; p < position; p++) {
+                journal.done(p);
+            }
+            expected = position;
+        }
+        return true;
+    }
+
+    /** Waits until {@code position} fits the low-water mark's window. */
+    private boolean awaitRoom(long position) {
+        while (!journal.hasRoomForPositions(position)) {
+            if (!flush() || !admission.isOpen()) {
+                return false;
+            }
+            LockSupport.parkNanos(WAIT_PARK_NANOS);
+        }
+        return true;
+    }
+
+    /** Publishes the chunk into the ring; false if the publisher closed. */
+    private boolean flush() {
+        int n = chunk.size();
+        if (n == 0) {
+            return true;
+        }
+        long hi = admission.claimBackground(n);
+        if (hi < 0) {
+            return false;
+        }
+        long lo = hi - n + 1;
+        long now = clock.getAsLong();
+        for (int i = 0; i < n; i++) {
+            JournalRecord r = chunk.get(i);
+            EventSlot slot = ring.get(lo + i);
+            slot.event(r.topic(), r.key(), r.value(), r.headers(), null, now);
+            slot.journalled(r.position());
+            journal.sampleAge(r.position(), r.journalledMillis(), replayed == 0 && i == 0);
+        }
+        outcomes.replayed(n);
+        ring.publish(lo, hi);
+        replayed += n;
+        chunk.clear();
+        return true;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.eventpublisher.sender;
+
+import java.time.Duration;
+import java.util.Map;
+
+import com.codahale.metrics.Counter;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender's Kafka producer and its partition chooser: created, and replaced after a fatal error.
+ * Owned by the sender thread; other threads may read {@link #producer()} (metrics).
+ */
+final class ProducerHolder {
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerHolder.class);
+
+    private final Map<String, Object> properties;
+    private final boolean transactional;
+    private final boolean choosePartitions;
+    private final long stickyBytes;
+    private final Counter recreated;
+    private volatile Producer<byte[], byte[]> producer;
+    private PartitionChooser partitions;
+
+    ProducerHolder(Map<String, Object> properties, boolean transactional, boolean choosePartitions, long stickyBytes,
+                   Counter recreated) {
+        this.properties = properties;
+        this.transactional = transactional;
+        this.choosePartitions = choosePartitions;
+        this.stickyBytes = stickyBytes;
+        this.recreated = recreated;
+        this.producer = create();
+        this.partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
+    }
+
+    Producer<byte[], byte[]> producer() {
+        return producer;
+    }
+
+    /** Null when Kafka chooses partitions (a custom partitioner, or keys ignored). */
+    PartitionChooser partitions() {
+        return partitions;
+    }
+
+    private Producer<byte[], byte[]> create() {
+        KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(properties);
+        if (transactional) {
+            try {
+                created.initTransactions();
+            } catch (RuntimeException e) {
+                created.close(Duration.ZERO);
+                throw e;
+            }
+        }
+        return created;
+    }
+
+    /**
+     * Closes the failed producer at once (failing what it still held: those records may or may not have
+     * been written) and makes a new one, retrying every {@code retryPauseNanos} until it works or
+     * {@code closing} says stop.
+     */
+    void replace(Throwable cause, java.util.function.BooleanSupplier closing, java.util.function.LongConsumer pause,
+                 long retryPauseNanos) {
+        LOG.warn("the Kafka producer failed fatally ({}); replacing it", String.valueOf(cause));
+        try {
+            producer.close(Duration.ZERO);
+        } catch (RuntimeException e) {
+            LOG.warn("closing the failed producer: {}", e.toString());
+        }
+        while (!closing.getAsBoolean()) {
+            try {
+                producer = create();
+                partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
+                recreated.inc();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("cannot create a new Kafka producer ({}); trying again", e.toString());
+                pause.accept(retryPauseNanos);
+            }
+        }
+    }
+}
