@@ -55,10 +55,18 @@ record Checkpoint(UUID journalId, long mark) {
         storage.delete(TEMP);
         try (JournalStorage.AppendFile temp = storage.create(TEMP)) {
             temp.write(bytes);
-            temp.force();
+            try {
+                temp.force();
+            } catch (IOException e) {
+                throw new ForceFailedException(e);
+            }
         }
         storage.rename(TEMP, FILE);
-        storage.syncDirectory();
+        try {
+            storage.syncDirectory();
+        } catch (IOException e) {
+            throw new ForceFailedException(e);
+        }
     }
 
     /** A checkpoint file that exists but cannot be trusted. */

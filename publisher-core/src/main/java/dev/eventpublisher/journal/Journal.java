@@ -105,7 +105,6 @@ public final class Journal implements AutoCloseable {
         this.lost = registry.counter(MetricNames.JOURNAL_LOST);
         registry.counter(MetricNames.JOURNAL_CORRUPT_RECORDS).inc(recovered.damagedRegions());
         registry.counter(MetricNames.JOURNAL_TRUNCATED_BYTES).inc(recovered.truncatedBytes());
-        lost.inc(recovered.lostPositions());
         this.writer = new JournalWriter(storage, config.fsync(), config.segmentBytes(), recovered.next(), new WriterEvents());
         writer.open();
         this.replaying = recovered.hasBacklog();
@@ -308,17 +307,41 @@ public final class Journal implements AutoCloseable {
     /** Background thread: move the mark, checkpoint it, delete the segments wholly below it. */
     void checkpoint() throws IOException {
         long mark = marks.advance();
+        long deleteBelow = durableMark;
         if (mark != durableMark) {
-            new Checkpoint(recovered.journalId(), mark).write(storage);
-            durableMark = mark;
+            try {
+                new Checkpoint(recovered.journalId(), mark).write(storage);
+                durableMark = mark;
+                deleteBelow = mark;
+            } catch (ForceFailedException e) {
+                throw e;
+            } catch (IOException e) {
+                if (!diskFull) {
+                    throw e;
+                }
+                // The disk is full and even the checkpoint has no room: free acknowledged segments first.
+                // A crash before the next checkpoint finds them gone; everything in them was acknowledged.
+                deleteBelow = mark;
+            }
         }
+        boolean freed = deleteSegmentsBelow(deleteBelow);
+        if (diskFull && (freed || System.nanoTime() - diskFullSince > DISK_FULL_RETRY_NANOS)) {
+            diskFull = false;
+        }
+    }
+
+    /**
+     * Deletes every segment whose positions are all below {@code mark} (the next segment starts at or
+     * below it). Normally called with the durable mark — only after the checkpoint, so a crash between
+     * the two leaves segments the next start deletes itself.
+     */
+    private boolean deleteSegmentsBelow(long mark) throws IOException {
         boolean freed = false;
-        // Only after the checkpoint is durable: a crash between the two leaves segments the next start deletes.
         while (true) {
             Iterator<SegmentInfo> it = segments.iterator();
             SegmentInfo first = it.hasNext() ? it.next() : null;
             SegmentInfo second = it.hasNext() ? it.next() : null;
-            if (first == null || second == null || second.base > durableMark) {
+            if (first == null || second == null || second.base > mark) {
                 break;
             }
             storage.delete(SegmentFiles.name(first.base));
@@ -327,14 +350,19 @@ public final class Journal implements AutoCloseable {
             freed = true;
         }
         if (freed) {
-            storage.syncDirectory();
+            try {
+                storage.syncDirectory();
+            } catch (IOException e) {
+                throw new ForceFailedException(e);
+            }
         }
-        if (diskFull && (freed || System.nanoTime() - diskFullSince > DISK_FULL_RETRY_NANOS)) {
-            diskFull = false;
-        }
+        return freed;
     }
 
     private void checkpointQuietly() {
+        if (failure != null) {
+            return; // after a failed force nothing is forced again; the next start replays from the last checkpoint
+        }
         try {
             checkpoint();
         } catch (ForceFailedException e) {

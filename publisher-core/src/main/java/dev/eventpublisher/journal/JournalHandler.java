@@ -19,7 +19,8 @@ import dev.eventpublisher.ring.SlotKind;
  * new event to the journal and commits in groups at the Disruptor's {@code endOfBatch} (the processor's
  * max batch size bounds a group). After a commit — written, and forced under {@link FsyncPolicy#BATCH} —
  * it accepts the group's publish calls and moves {@link Journal#committed()}, the batcher's barrier: no
- * event reaches Kafka before it is journalled.
+ * event reaches Kafka before it is journalled. A group also ends once it holds a quarter segment (at most
+ * 4 MiB), so segments roll — between groups — near their size.
  *
  * <p>A publish call is taken or refused whole: at its first slot the journal checks that the call's
  * bytes fit (under {@link WhenFull#BLOCK} it waits for room instead), and a group is committed only at a
@@ -30,12 +31,15 @@ import dev.eventpublisher.ring.SlotKind;
  */
 final class JournalHandler implements EventHandler<EventSlot> {
     private static final long WAIT_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** A group is also committed (at a call boundary) once it holds this much: segments roll between groups. */
+    private static final long MAX_GROUP_BYTES = 4L << 20;
 
     private final Journal journal;
     private final JournalWriter writer;
     private final RingBuffer<EventSlot> ring;
     private final Outcomes outcomes;
     private final Sequence committed;
+    private final long maxGroupBytes;
     private final ArrayList<Acceptance> pendingAcceptances = new ArrayList<>();
     /** New events appended since the last commit, and the first position among them. */
     private int groupEvents;
@@ -53,6 +57,7 @@ final class JournalHandler implements EventHandler<EventSlot> {
         this.ring = ring;
         this.outcomes = outcomes;
         this.committed = committed;
+        this.maxGroupBytes = Math.min(MAX_GROUP_BYTES, journal.config().segmentBytes() / 4);
     }
 
     @Override
@@ -66,7 +71,7 @@ final class JournalHandler implements EventHandler<EventSlot> {
         if (slot.kind() == SlotKind.EVENT && slot.position() < 0) {
             onNewEvent(slot, sequence);
         }
-        if (endOfBatch && callEventsLeft == 0) {
+        if (callEventsLeft == 0 && (endOfBatch || writer.groupBytes() >= maxGroupBytes)) {
             commit(sequence);
         }
     }

@@ -64,6 +64,11 @@ final class JournalWriter {
         roll();
     }
 
+    /** Bytes appended to the current group so far. */
+    long groupBytes() {
+        return groupBytes;
+    }
+
     /** The position the next appended record gets. */
     long nextPosition() {
         return next;

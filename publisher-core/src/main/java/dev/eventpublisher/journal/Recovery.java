@@ -34,7 +34,8 @@ final class Recovery {
      * @param segments       the remaining segments, ascending
      * @param truncatedBytes bytes cut from torn tails
      * @param damagedRegions stretches of bad bytes found (each a corrupt record or more)
-     * @param lostPositions  positions known to be lost to damage inside or between sealed segments
+     * @param lostPositions  positions found missing inside or between sealed segments (for the log; the replay
+     *                       counts those it should have sent)
      */
     record Result(UUID journalId, long mark, long next, List<Segment> segments, long truncatedBytes,
                   long damagedRegions, long lostPositions) {
@@ -100,6 +101,11 @@ final class Recovery {
             next = Math.max(next, s.end);
         }
         storage.syncDirectory();
+        if (!kept.isEmpty() && kept.get(0).base() > mark) {
+            // Segments below the first one were deleted once acknowledged (a full disk frees them before its
+            // checkpoint), or set aside and counted just now: nothing there to replay.
+            mark = kept.get(0).base();
+        }
         UUID id = checkpoint != null ? checkpoint.journalId() : UUID.randomUUID();
         if (checkpoint == null) {
             new Checkpoint(id, mark).write(storage);

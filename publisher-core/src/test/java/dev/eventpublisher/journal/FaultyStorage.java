@@ -44,6 +44,7 @@ public final class FaultyStorage implements JournalStorage {
     private int forcesUntilFailure = -1;
     private long capacity = Long.MAX_VALUE;
     private int forces;
+    private int forceAttempts;
 
     @Override
     public synchronized List<String> list() {
@@ -156,6 +157,11 @@ public final class FaultyStorage implements JournalStorage {
         return forces;
     }
 
+    /** Forces tried, failed ones included. */
+    public synchronized int forceAttempts() {
+        return forceAttempts;
+    }
+
     /**
      * The directory as the next start would find it: after a process crash ({@code powerCut} false)
      * everything written; after a power cut only the directory as last synced, each file as last forced,
@@ -202,6 +208,7 @@ public final class FaultyStorage implements JournalStorage {
     }
 
     private void checkForce() throws IOException {
+        forceAttempts++;
         if (forcesUntilFailure == 0) {
             throw new IOException("Input/output error (injected force failure)");
         }
