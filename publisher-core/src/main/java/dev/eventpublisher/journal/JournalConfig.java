@@ -37,6 +37,10 @@ public record JournalConfig(Path dir, FsyncPolicy fsync, Duration fsyncInterval,
                 WhenFull.REJECT);
     }
 
+    public JournalConfig withDir(Path directory) {
+        return new JournalConfig(directory, fsync, fsyncInterval, segmentBytes, maxBytes, whenFull);
+    }
+
     public JournalConfig fsync(FsyncPolicy policy) {
         return new JournalConfig(dir, policy, fsyncInterval, segmentBytes, maxBytes, whenFull);
     }

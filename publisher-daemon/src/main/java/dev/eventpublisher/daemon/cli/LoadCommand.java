@@ -64,6 +64,10 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--embedded", description = "Start an in-process Kafka broker for this run instead of using the configured one.")
     boolean embedded;
 
+    @Option(names = "--journal-dir", paramLabel = "DIR", description = "Journal the load's events in DIR with the "
+            + "configured journal settings (fsync policy, sizes); default: no journal (never the daemon's own).")
+    java.nio.file.Path journalDir;
+
     @Spec
     CommandSpec spec;
 
@@ -87,7 +91,10 @@ public final class LoadCommand implements Callable<Integer> {
                 + (events > 0 ? " or " + events + " events" : ""));
         out.flush();
         byte[][] values = SyntheticEvents.pool(8192, size);
-        try (EventPublisher publisher = settings.publisherBuilder(bootstrap)
+        dev.eventpublisher.journal.JournalConfig journal = journalDir == null ? null
+                : (settings.journal() != null ? settings.journal() : dev.eventpublisher.journal.JournalConfig.at(journalDir))
+                        .withDir(journalDir);
+        try (EventPublisher publisher = settings.publisherBuilder(bootstrap).journal(journal)
                 .backpressure(backpressure).blockTimeout(Duration.ofSeconds(10)).build()) {
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> workers = new ArrayList<>();

@@ -57,6 +57,9 @@ public final class ConfigLoader {
         m.put("PUBLISHER_RING_SIZE", "publisher.ring.size");
         m.put("PUBLISHER_BACKPRESSURE", "publisher.ring.backpressure");
         m.put("PUBLISHER_HTTP_TOKEN", "publisher.http.auth.bearer-token");
+        m.put("PUBLISHER_JOURNAL_ENABLED", "publisher.journal.enabled");
+        m.put("PUBLISHER_JOURNAL_DIR", "publisher.journal.dir");
+        m.put("PUBLISHER_JOURNAL_FSYNC", "publisher.journal.fsync");
         return Map.copyOf(m);
     }
 

@@ -24,6 +24,9 @@ import dev.eventpublisher.RetryPolicy;
 import dev.eventpublisher.TopicSettings;
 import dev.eventpublisher.Topics;
 import dev.eventpublisher.WaitStrategyType;
+import dev.eventpublisher.journal.FsyncPolicy;
+import dev.eventpublisher.journal.JournalConfig;
+import dev.eventpublisher.journal.WhenFull;
 
 /**
  * The daemon's settings, read and validated once from the merged configuration. Immutable; the rest
@@ -41,7 +44,8 @@ public record DaemonSettings(
         HttpSettings http,
         boolean jmxEnabled,
         boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
-        RetryPolicy retry, String deadLetterTopic) {
+        RetryPolicy retry, String deadLetterTopic,
+        JournalConfig journal) {
 
     private static final String P = "publisher.";
     private static final int MAX_COUNT = 1_000_000;
@@ -123,10 +127,12 @@ public record DaemonSettings(
             }
         }
 
+        JournalConfig journal = journal(r);
+
         DaemonSettings settings = new DaemonSettings(loaded.profile(), batchSize, batchTimeout, maxBatchSize, endOfBatch,
                 topics, ringSize, waitStrategy, backpressure, blockTimeout, shutdownTimeout, bootstrap, producer,
                 minBytes, maxWaitMs, embeddedPort, Path.of(dataDir), partitions, http, jmx,
-                circuit, stall, openFor, retry, deadLetters.isEmpty() ? null : deadLetters);
+                circuit, stall, openFor, retry, deadLetters.isEmpty() ? null : deadLetters, journal);
         // The library checks its own settings too; anything it refuses here is a daemon bug, not user input.
         settings.publisherBuilder(bootstrap.isEmpty() ? "127.0.0.1:9092" : bootstrap).settings();
         return settings;
@@ -144,6 +150,7 @@ public record DaemonSettings(
                 .closeTimeout(shutdownTimeout)
                 .retryPolicy(retry)
                 .deadLetterTopic(deadLetterTopic)
+                .journal(journal)
                 .producerProperties(producerProperties);
         if (circuitBreaker) {
             b.circuitBreaker(circuitStallTimeout, circuitOpenDuration);
@@ -226,6 +233,33 @@ public record DaemonSettings(
             props.put(e.getKey(), value.toString());
         }
         return props;
+    }
+
+    /** The journal's settings, or null when {@code publisher.journal.enabled = false}. */
+    private static JournalConfig journal(ConfigReader r) {
+        boolean enabled = r.bool(P + "journal.enabled");
+        String dir = r.string(P + "journal.dir");
+        if (dir.isEmpty()) {
+            throw r.invalid(P + "journal.dir", "must be a directory path");
+        }
+        FsyncPolicy fsync = r.choice(P + "journal.fsync", FsyncPolicy.class);
+        Duration interval = r.duration(P + "journal.fsync-interval", false);
+        long segmentBytes = r.bytes(P + "journal.segment-bytes", JournalConfig.MIN_SEGMENT_BYTES, 1L << 30);
+        long maxBytes = r.bytes(P + "journal.max-bytes", 4 * JournalConfig.MIN_SEGMENT_BYTES, Long.MAX_VALUE / 2);
+        if (maxBytes < 4 * segmentBytes) {
+            throw r.invalid(P + "journal.max-bytes", "must be at least 4 x publisher.journal.segment-bytes ("
+                    + 4 * segmentBytes + " bytes, from " + r.origin(P + "journal.segment-bytes")
+                    + "): space is freed a segment at a time");
+        }
+        WhenFull whenFull = r.choice(P + "journal.when-full", WhenFull.class);
+        if (!enabled) {
+            return null;
+        }
+        Path path = Path.of(dir);
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw r.invalid(P + "journal.dir", "exists and is not a directory");
+        }
+        return new JournalConfig(path, fsync, interval, segmentBytes, maxBytes, whenFull);
     }
 
     private static HttpSettings http(ConfigReader r) {

@@ -18,11 +18,13 @@ import dev.eventpublisher.CircuitState;
 import dev.eventpublisher.Event;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.PublishFailedException;
+import dev.eventpublisher.PublishFuture;
 import dev.eventpublisher.PublishRejectedException;
 import dev.eventpublisher.PublishResult;
 import dev.eventpublisher.Topics;
 import dev.eventpublisher.daemon.config.HttpSettings;
 import dev.eventpublisher.daemon.http.EventParser.BadRequest;
+import dev.eventpublisher.journal.Journal;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -183,19 +185,32 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         try {
             futures = publisher.publishAll(events);
         } catch (PublishRejectedException e) {
-            FullHttpResponse response = Responses.error(503, refusalCode(e.reason()),
-                    e.getMessage() + "; none of the " + events.size() + " event(s) was accepted, retry later");
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-            reply(exchange, response);
+            reply(exchange, refused(e, events.size()));
             return;
         }
-        if (!sync) {
-            reply(exchange, Responses.json(HttpResponseStatus.ACCEPTED, Map.of("accepted", events.size())));
-            return;
-        }
-        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .orTimeout(settings.syncTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ignored, error) -> reply(exchange, syncResults(futures)));
+        // With the journal, a call is accepted (202) only once all its events are journalled as the fsync
+        // policy says; the journal takes or refuses the call whole. Without it, accepted is immediate.
+        CompletableFuture<Void> accepted = ((PublishFuture) futures.get(futures.size() - 1)).accepted();
+        accepted.whenComplete((ignored, refusal) -> {
+            if (refusal != null) {
+                Throwable cause = refusal instanceof CompletionException ? refusal.getCause() : refusal;
+                reply(exchange, cause instanceof PublishRejectedException rejected ? refused(rejected, events.size())
+                        : Responses.error(500, "internal_error", "unexpected error; see the daemon's log"));
+            } else if (!sync) {
+                reply(exchange, Responses.json(HttpResponseStatus.ACCEPTED, Map.of("accepted", events.size())));
+            } else {
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                        .orTimeout(settings.syncTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .whenComplete((done, error) -> reply(exchange, syncResults(futures)));
+            }
+        });
+    }
+
+    private static FullHttpResponse refused(PublishRejectedException e, int events) {
+        FullHttpResponse response = Responses.error(503, refusalCode(e.reason()),
+                e.getMessage() + "; none of the " + events + " event(s) was accepted, retry later");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, e.reason() == PublishRejectedException.Reason.JOURNAL_FULL ? "5" : "1");
+        return response;
     }
 
     private FullHttpResponse syncResults(List<CompletableFuture<PublishResult>> futures) {
@@ -260,16 +275,31 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         kafkaBody.put("brokers", kafka.brokers());
         kafkaBody.put("detail", kafka.detail());
         CircuitState circuit = publisher.circuitState();
-        boolean ready = kafka.reachable() && circuit != CircuitState.OPEN && !lifecycle.isDraining() && !publisher.isClosed();
+        Journal journal = publisher.journal();
+        String journalProblem = journal == null ? null
+                : journal.failure() != null ? "the journal failed (" + journal.failure() + "); restart the daemon"
+                : journal.isReplaying() ? "replaying the journal's backlog from before the restart"
+                : journal.isFull() ? "the journal is full" : null;
+        boolean ready = kafka.reachable() && circuit != CircuitState.OPEN && journalProblem == null
+                && !lifecycle.isDraining() && !publisher.isClosed();
         body.put("status", ready ? "READY" : "NOT_READY");
         if (!ready) {
             body.put("error", "not_ready");
             body.put("message", lifecycle.isDraining() ? "shutting down"
+                    : journalProblem != null ? journalProblem
                     : !kafka.reachable() ? "Kafka is not reachable: " + kafka.detail()
                     : "the circuit is open: Kafka is not taking events");
         }
         body.put("kafka", kafkaBody);
         body.put("circuit", circuit.name());
+        if (journal != null) {
+            Map<String, Object> journalBody = new LinkedHashMap<>();
+            journalBody.put("state", journal.failure() != null ? "FAILED" : journal.isReplaying() ? "REPLAYING"
+                    : journal.isFull() ? "FULL" : "OK");
+            journalBody.put("dir", journal.config().dir().toAbsolutePath().toString());
+            journalBody.put("fsync", journal.config().fsync().name().toLowerCase(java.util.Locale.ROOT));
+            body.put("journal", journalBody);
+        }
         return Responses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
     }
 
@@ -339,6 +369,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case DROPPED -> "dropped";
             case CLOSED -> "shutting_down";
             case CIRCUIT_OPEN -> "circuit_open";
+            case JOURNAL_FULL -> "journal_full";
+            case JOURNAL_FAILED -> "journal_failed";
+            case REPLAYING -> "replaying";
         };
     }
 

@@ -54,6 +54,8 @@ public final class DaemonProcess implements AutoCloseable {
             environment.put("PUBLISHER_HTTP_PORT", Integer.toString(httpPort));
             environment.put("PUBLISHER_EMBEDDED_KAFKA_PORT", Integer.toString(kafkaPort));
             environment.put("PUBLISHER_DATA_DIR", dataDir.toString());
+            // Each daemon its own journal unless a test hands one over (restarts on the same data).
+            environment.put("PUBLISHER_JOURNAL_DIR", dataDir.resolve("journal").toString());
             environment.putAll(env);
             ProcessBuilder builder = new ProcessBuilder(command(jvmOptions, List.of("run")))
                     .redirectErrorStream(true)
@@ -171,6 +173,40 @@ public final class DaemonProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new AssertionError("publisherd not ready within " + timeout + ":\n" + log());
+    }
+
+    /** A counter's count or a gauge's value from {@code GET /metrics}; -1 if the daemon has no such metric. */
+    public long metric(String name) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            com.fasterxml.jackson.databind.JsonNode all = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+            if (all.path("counters").has(name)) {
+                return all.path("counters").path(name).path("count").asLong();
+            }
+            if (all.path("gauges").has(name)) {
+                return all.path("gauges").path(name).path("value").asLong();
+            }
+            return -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** SIGKILL (no shutdown hook, no drain: a crash), then waits for the process to be gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("publisherd survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** SIGTERM, then waits for the exit code. */

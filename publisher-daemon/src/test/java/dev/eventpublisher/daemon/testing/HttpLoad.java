@@ -1,0 +1,132 @@
+package dev.eventpublisher.daemon.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * NDJSON load over keep-alive connections that keeps going through a daemon's death: every event has a
+ * unique id ({@code c<client>-<n>}), ids answered 202 are remembered, a refused or failed request is
+ * retried later with new ids. Values are {@code {"id":"…"}}, keys {@code c<client>}.
+ */
+public final class HttpLoad implements AutoCloseable {
+    private final String url;
+    private final String topic;
+    private final int eventsPerRequest;
+    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    private final Set<String> sent = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    private final LongAdder connectionErrors = new LongAdder();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final List<Thread> clients = new ArrayList<>();
+
+    public HttpLoad(String baseUrl, String topic, int clients, int eventsPerRequest) {
+        this.url = baseUrl + "/v1/events";
+        this.topic = topic;
+        this.eventsPerRequest = eventsPerRequest;
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            Thread thread = new Thread(() -> run(client), "http-load-" + c);
+            thread.setDaemon(true);
+            this.clients.add(thread);
+        }
+        this.clients.forEach(Thread::start);
+    }
+
+    private void run(int client) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        AtomicInteger next = new AtomicInteger();
+        while (!stop.get()) {
+            StringBuilder body = new StringBuilder();
+            List<String> ids = new ArrayList<>(eventsPerRequest);
+            for (int e = 0; e < eventsPerRequest; e++) {
+                String id = "c" + client + "-" + next.getAndIncrement();
+                ids.add(id);
+                body.append("{\"topic\":\"").append(topic).append("\",\"key\":\"c").append(client)
+                        .append("\",\"value\":{\"id\":\"").append(id).append("\"}}\n");
+            }
+            sent.addAll(ids);
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+                statuses.computeIfAbsent(r.statusCode(), s -> new LongAdder()).increment();
+                if (r.statusCode() == 202) {
+                    accepted.addAll(ids);
+                } else {
+                    pause(50);
+                }
+            } catch (java.io.IOException down) {
+                connectionErrors.increment();
+                pause(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ids the daemon answered 202, so far. */
+    public int acceptedCount() {
+        return accepted.size();
+    }
+
+    public Set<String> accepted() {
+        return accepted;
+    }
+
+    public Set<String> sent() {
+        return sent;
+    }
+
+    public String summary() {
+        Map<Integer, Long> s = new HashMap<>();
+        statuses.forEach((k, v) -> s.put(k, v.sum()));
+        return "accepted=" + accepted.size() + " statuses=" + s + " connectionErrors=" + connectionErrors.sum();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop.set(true);
+        for (Thread client : clients) {
+            client.join(60_000);
+        }
+    }
+
+    /** The id in a record written by this load. */
+    public static String idOf(ConsumerRecord<byte[], byte[]> record) {
+        String value = new String(record.value(), StandardCharsets.UTF_8);
+        return value.substring("{\"id\":\"".length(), value.length() - 2);
+    }
+
+    /** How many times each id is in {@code records}. */
+    public static Map<String, Integer> countIds(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            counts.merge(idOf(r), 1, Integer::sum);
+        }
+        return counts;
+    }
+}
