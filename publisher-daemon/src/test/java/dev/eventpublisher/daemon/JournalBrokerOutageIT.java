@@ -26,7 +26,7 @@ class JournalBrokerOutageIT {
     @Test
     void shouldLandEveryAcceptedEventWhenTheBrokerIsDownLongerThanTheDeliveryTimeout() throws Exception {
         String topic = "outage-" + System.nanoTime();
-        try (BrokerProcess broker = BrokerProcess.start()) {
+        try (BrokerProcess broker = BrokerProcess.launch()) {
             DaemonProcess daemon = DaemonProcess.start(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers()), List.of(
                     "-Dpublisher.kafka.producer.delivery.timeout.ms=" + DELIVERY_TIMEOUT_MS,
                     "-Dpublisher.kafka.producer.request.timeout.ms=3000",

@@ -34,7 +34,7 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     /** Starts a broker on a free port with a new data directory; {@code properties} are {@code key=value} broker settings. */
-    public static BrokerProcess start(String... properties) {
+    public static BrokerProcess launch(String... properties) {
         try {
             BrokerProcess broker = new BrokerProcess(DaemonProcess.freePort(), Files.createTempDirectory("broker-data-"),
                     List.of(properties));
