@@ -19,4 +19,11 @@ public abstract class PublishFuture extends CompletableFuture<PublishResult> {
      * accepted or refused together.
      */
     public abstract CompletableFuture<Void> accepted();
+
+    /**
+     * With a journal: the last error that made the publisher send this event again (a broker down, a
+     * timeout, wrong credentials), while it still has no outcome; null if it never failed. For telling a
+     * waiting caller why Kafka has not acknowledged it yet.
+     */
+    public abstract Throwable lastError();
 }

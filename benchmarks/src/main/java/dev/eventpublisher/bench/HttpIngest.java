@@ -55,7 +55,13 @@ final class HttpIngest {
      */
     static Result run(Path daemonLib, Path configDir, int eventsPerRequest, Duration warmup, Duration duration,
                       int connections) throws Exception {
-        try (RunningDaemon daemon = RunningDaemon.start(daemonLib, configDir)) {
+        return run(daemonLib, configDir, java.util.Map.of(), eventsPerRequest, warmup, duration, connections);
+    }
+
+    /** {@link #run} with extra daemon environment variables (e.g. the journal's fsync policy). */
+    static Result run(Path daemonLib, Path configDir, java.util.Map<String, String> env, int eventsPerRequest, Duration warmup,
+                      Duration duration, int connections) throws Exception {
+        try (RunningDaemon daemon = RunningDaemon.start(daemonLib, configDir, env)) {
             Path work = daemon.workDir();
             String path = eventsPerRequest == 1 ? "/v1/events/bench-single" : "/v1/events";
             String contentType = eventsPerRequest == 1 ? "application/json" : "application/x-ndjson";
@@ -156,7 +162,7 @@ final class HttpIngest {
         return new DriverOutcome((ok.get() + bad.get()) / (double) duration.toSeconds(), bad.get(), "java driver");
     }
 
-    private static List<Path> writeBodies(Path work, int eventsPerRequest) throws IOException {
+    static List<Path> writeBodies(Path work, int eventsPerRequest) throws IOException {
         byte[][] pool = SyntheticEvents.pool(BODIES * eventsPerRequest, 100);
         List<Path> files = new ArrayList<>();
         for (int b = 0; b < BODIES; b++) {

@@ -33,8 +33,13 @@ final class RunningDaemon implements AutoCloseable {
         this.baseUrl = baseUrl;
     }
 
-    /** Starts the daemon and waits until it is ready. */
+    /** Starts the daemon (default settings) and waits until it is ready. */
     static RunningDaemon start(Path daemonLib, Path configDir) throws Exception {
+        return start(daemonLib, configDir, java.util.Map.of());
+    }
+
+    /** Starts the daemon with extra environment variables (e.g. {@code PUBLISHER_JOURNAL_FSYNC}) and waits until it is ready. */
+    static RunningDaemon start(Path daemonLib, Path configDir, java.util.Map<String, String> env) throws Exception {
         Path work = Files.createTempDirectory("bench-daemon-");
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -43,9 +48,11 @@ final class RunningDaemon implements AutoCloseable {
         builder.environment().put("PUBLISHER_HTTP_PORT", Integer.toString(port));
         builder.environment().put("PUBLISHER_EMBEDDED_KAFKA_PORT", Integer.toString(freePort()));
         builder.environment().put("PUBLISHER_DATA_DIR", work.resolve("kafka").toString());
+        builder.environment().put("PUBLISHER_JOURNAL_DIR", work.resolve("journal").toString());
         builder.environment().put("LOG_LEVEL", "WARN");
         builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
         builder.environment().remove("PUBLISHER_PROFILE");
+        builder.environment().putAll(env);
         RunningDaemon daemon = new RunningDaemon(builder.start(), work, "http://127.0.0.1:" + port);
         try {
             daemon.awaitReady();

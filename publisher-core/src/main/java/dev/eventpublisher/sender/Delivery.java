@@ -37,6 +37,10 @@ public interface Delivery extends Callback {
      */
     void defer(Throwable cause);
 
+    /** A journalled event failed for Kafka's reason and will be sent again; {@code cause} is why. Not an outcome. */
+    default void retrying(Throwable cause) {
+    }
+
     /** Kafka's answer: metadata on success, an exception on failure. */
     @Override
     default void onCompletion(RecordMetadata metadata, Exception exception) {

@@ -42,6 +42,8 @@ public final class EventFuture extends PublishFuture implements Delivery, Publis
     private FlushEpoch epoch;
     /** Journal position, set with the epoch; -1 without a journal. */
     private long position = -1;
+    /** The last failure that made the sender queue this event for a re-send (any thread writes, readers only report it). */
+    private volatile Throwable lastError;
     private int partition = -1;
     private long offset = -1;
     @SuppressWarnings("unused") // written through DONE
@@ -84,6 +86,16 @@ public final class EventFuture extends PublishFuture implements Delivery, Publis
     @Override
     public long journalPosition() {
         return position;
+    }
+
+    @Override
+    public void retrying(Throwable cause) {
+        lastError = cause;
+    }
+
+    @Override
+    public Throwable lastError() {
+        return lastError;
     }
 
     public long publishNanos() {

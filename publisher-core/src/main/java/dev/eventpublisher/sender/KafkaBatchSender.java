@@ -256,6 +256,7 @@ public final class KafkaBatchSender implements BatchSender {
             if (closing) {
                 delivery.defer(failure);
             } else {
+                delivery.retrying(failure);
                 if (callback.resends == 0) {
                     LOG.debug("journalled event for {} failed ({}); sending it again", callback.record.topic(), failure.toString());
                 }

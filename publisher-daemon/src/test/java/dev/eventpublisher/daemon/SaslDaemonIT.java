@@ -68,9 +68,29 @@ class SaslDaemonIT {
     }
 
     @Test
-    void shouldReportWrongCredentialsClearlyInsteadOfHanging() throws Exception {
+    void shouldKeepTheEventJournalledAndSayWhyWhenTheCredentialsAreWrong() throws Exception {
+        List<String> options = new java.util.ArrayList<>(credentials("wrong"));
+        options.add("-Dpublisher.http.sync-timeout=5s");
         try (DaemonProcess daemon = DaemonProcess.start(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers()),
-                credentials("wrong"), "/health/live")) {
+                options, "/health/live")) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> ready = get(daemon, "/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("SaslAuthenticationException");
+            });
+            HttpResponse<String> sync = postSync(daemon);
+            assertThat(sync.statusCode()).as(sync.body()).isEqualTo(207);
+            JsonNode result = JSON.readTree(sync.body()).get("results").get(0);
+            // Wrong credentials are not the event's fault: it stays journalled for when they are fixed.
+            assertThat(result.get("error").asText()).isEqualTo("timeout");
+            assertThat(result.get("message").asText()).contains("journalled").contains("SaslAuthenticationException");
+        }
+    }
+
+    @Test
+    void shouldReportWrongCredentialsClearlyInsteadOfHangingWithoutAJournal() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.start(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "PUBLISHER_JOURNAL_ENABLED", "false"), credentials("wrong"), "/health/live")) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 HttpResponse<String> ready = get(daemon, "/health/ready");
                 assertThat(ready.statusCode()).isEqualTo(503);

@@ -221,8 +221,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (!f.isDone()) {
                 allOk = false;
                 r.put("error", "timeout");
+                Throwable lastError = f instanceof PublishFuture pf ? pf.lastError() : null;
                 r.put("message", "no answer from Kafka within " + settings.syncTimeout().toMillis()
-                        + " ms; the event was accepted and still has its outcome ahead");
+                        + " ms; the event was accepted and still has its outcome ahead"
+                        + (lastError == null ? "" : " (it is journalled and being sent again; last error: "
+                        + (lastError instanceof org.apache.kafka.common.KafkaException ? "kafka:" : "")
+                        + lastError.getClass().getSimpleName() + ": " + lastError.getMessage() + ")"));
             } else {
                 try {
                     PublishResult result = f.join();
