@@ -62,6 +62,14 @@ final class HttpIngest {
     static Result run(Path daemonLib, Path configDir, java.util.Map<String, String> env, int eventsPerRequest, Duration warmup,
                       Duration duration, int connections) throws Exception {
         try (RunningDaemon daemon = RunningDaemon.start(daemonLib, configDir, env)) {
+            return run(daemon, eventsPerRequest, warmup, duration, connections);
+        }
+    }
+
+    /** {@link #run} against a daemon already running. */
+    static Result run(RunningDaemon daemon, int eventsPerRequest, Duration warmup, Duration duration, int connections)
+            throws Exception {
+        {
             Path work = daemon.workDir();
             String path = eventsPerRequest == 1 ? "/v1/events/bench-single" : "/v1/events";
             String contentType = eventsPerRequest == 1 ? "application/json" : "application/x-ndjson";

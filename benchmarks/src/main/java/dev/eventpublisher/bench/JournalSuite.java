@@ -101,17 +101,17 @@ public final class JournalSuite {
         for (String journal : MODES) {
             Map<String, String> env = journal.equals("off") ? Map.of("PUBLISHER_JOURNAL_ENABLED", "false")
                     : Map.of("PUBLISHER_JOURNAL_FSYNC", journal);
-            log("http NDJSON (batches of 100), journal " + journal);
-            HttpIngest.Result max = HttpIngest.run(lib, config, env, 100, warmup, run, 32);
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("events_per_s_acknowledged", Math.round(max.eventsPerSecond()));
-            h.put("requests_per_s", Math.round(max.requestsPerSecond()));
-            h.put("non2xx", max.non2xx());
-            h.put("driver", max.driver());
-            http.put(journal, h);
-            double halfRate = Math.max(1, max.eventsPerSecond() / 100 / 2);
-            log("http 202 latency at " + Math.round(halfRate) + " requests/s (half the max), journal " + journal);
             try (RunningDaemon daemon = RunningDaemon.start(lib, config, env)) {
+                log("http NDJSON (batches of 100), journal " + journal);
+                HttpIngest.Result max = HttpIngest.run(daemon, 100, warmup, run, 32);
+                Map<String, Object> h = new LinkedHashMap<>();
+                h.put("events_per_s_acknowledged", Math.round(max.eventsPerSecond()));
+                h.put("requests_per_s", Math.round(max.requestsPerSecond()));
+                h.put("non2xx", max.non2xx());
+                h.put("driver", max.driver());
+                http.put(journal, h);
+                double halfRate = Math.max(1, max.eventsPerSecond() / 100 / 2);
+                log("http 202 latency at " + Math.round(halfRate) + " requests/s (half the max), journal " + journal);
                 List<Path> bodies = HttpIngest.writeBodies(daemon.workDir(), 100);
                 HttpLatency.measure(daemon.baseUrl, bodies, halfRate, warmup, 16);
                 latency.put(journal, HttpLatency.measure(daemon.baseUrl, bodies, halfRate, run, 16));

@@ -180,6 +180,11 @@ public final class Journal implements AutoCloseable {
         return isFull() ? Admission.JOURNAL_FULL : 0;
     }
 
+    /** {@code OK}, {@code FULL}, {@code FAILED} (accepts nothing until restarted) or {@code REPLAYING}. */
+    public String state() {
+        return failure != null ? "FAILED" : replaying ? "REPLAYING" : isFull() ? "FULL" : "OK";
+    }
+
     public boolean waitsWhenFull() {
         return config.whenFull() == WhenFull.BLOCK;
     }

@@ -58,14 +58,14 @@ class LargeBacklogReplayIT {
         String topic = "backlog-" + System.nanoTime();
         SharedKafkaBroker.broker().createTopic(topic, 3);
         Path journal = Files.createTempDirectory("journal-backlog-");
-        long written = writeBacklog(journal, topic);
+        long written = writeBacklog(journal, topic, EVENTS);
         assertThat(written).as("journal bytes").isGreaterThan(200L << 20);
 
         long started = System.nanoTime();
         DaemonProcess daemon = DaemonProcess.start(Map.of("KAFKA_BOOTSTRAP_SERVERS", SharedKafkaBroker.bootstrapServers(),
                 "PUBLISHER_JOURNAL_DIR", journal.toString()), List.of(), "/health/ready"); // ready = replay handed over
         long readyMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
-        BitSet seen = readBack(topic);
+        BitSet seen = readBack(topic, EVENTS);
         long landedMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
         Matcher replay = Pattern.compile("replayed (\\d+) event\\(s\\) \\((\\d+) bytes\\) in (\\d+) ms").matcher(daemon.log());
         assertThat(replay.find()).as(daemon.log()).isTrue();
@@ -81,13 +81,40 @@ class LargeBacklogReplayIT {
         }
     }
 
+    @Test
+    void shouldStopOnSigtermWhileReplayingIntoAnUnreachableKafkaAndReplayEverythingLater() throws Exception {
+        String topic = "backlog-stuck-" + System.nanoTime();
+        SharedKafkaBroker.broker().createTopic(topic, 3);
+        Path journal = Files.createTempDirectory("journal-stuck-");
+        int events = 400_000; // more than the ring and the sender's ring hold: the replay must wait for Kafka
+        writeBacklog(journal, topic, events);
+
+        DaemonProcess stuck = DaemonProcess.start(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + DaemonProcess.freePort(),
+                "PUBLISHER_JOURNAL_DIR", journal.toString()), List.of("-Dpublisher.shutdown.timeout=2s"), "/health/live");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(stuck.baseUrl() + "/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body().contains("\"state\":\"REPLAYING\""));
+        long started = System.nanoTime();
+        assertThat(stuck.terminate(Duration.ofSeconds(90))).as(stuck.log()).isZero();
+        System.out.printf("LargeBacklogReplayIT: SIGTERM during a replay into an unreachable Kafka: exit 0 after %d ms%n",
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+        stuck.close();
+
+        DaemonProcess daemon = DaemonProcess.start(Map.of("KAFKA_BOOTSTRAP_SERVERS", SharedKafkaBroker.bootstrapServers(),
+                "PUBLISHER_JOURNAL_DIR", journal.toString()), List.of());
+        assertThat(readBack(topic, events).cardinality()).as("the interrupted replay lost nothing").isEqualTo(events);
+        assertThat(daemon.terminate(Duration.ofSeconds(60))).isZero();
+        daemon.close();
+    }
+
     /** Writes the backlog through the library, as an earlier run whose Kafka never answered would have. */
-    private static long writeBacklog(Path journal, String topic) {
+    private static long writeBacklog(Path journal, String topic, int events) {
         JournalConfig config = JournalConfig.at(journal).fsync(FsyncPolicy.NONE).maxBytes(1L << 30);
         String padding = "x".repeat(VALUE_BYTES - 30);
         try (EventPublisher publisher = EventPublisher.builder().batchSender(new Silent()).journal(config)
                 .closeTimeout(Duration.ZERO).build()) {
-            for (int from = 0; from < EVENTS; from += 1_000) {
+            for (int from = 0; from < events; from += 1_000) {
                 List<Event> call = new ArrayList<>(1_000);
                 for (int i = from; i < from + 1_000; i++) {
                     byte[] value = ("{\"n\":" + i + ",\"pad\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8);
@@ -97,7 +124,7 @@ class LargeBacklogReplayIT {
             }
             publisher.forceFlush(); // not waited for: nothing is ever acknowledged
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (publisher.outcomes().accepted() < EVENTS && System.nanoTime() < deadline) {
+            while (publisher.outcomes().accepted() < events && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
             return (Long) publisher.metrics().getGauges().get("journal.bytes").getValue();
@@ -105,21 +132,21 @@ class LargeBacklogReplayIT {
     }
 
     /** Reads the topic until all events are there (or 3 minutes pass); each event's number in a bit set. */
-    private static BitSet readBack(String topic) {
+    private static BitSet readBack(String topic, int events) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaBroker.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
-        BitSet seen = new BitSet(EVENTS);
+        BitSet seen = new BitSet(events);
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            while (seen.cardinality() < EVENTS && System.nanoTime() < deadline) {
+            while (seen.cardinality() < events && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     String v = new String(r.value(), 0, Math.min(20, r.value().length), StandardCharsets.UTF_8);
                     seen.set(Integer.parseInt(v.substring(5, v.indexOf(','))));

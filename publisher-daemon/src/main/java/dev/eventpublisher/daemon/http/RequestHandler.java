@@ -298,8 +298,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         body.put("circuit", circuit.name());
         if (journal != null) {
             Map<String, Object> journalBody = new LinkedHashMap<>();
-            journalBody.put("state", journal.failure() != null ? "FAILED" : journal.isReplaying() ? "REPLAYING"
-                    : journal.isFull() ? "FULL" : "OK");
+            journalBody.put("state", journal.state());
             journalBody.put("dir", journal.config().dir().toAbsolutePath().toString());
             journalBody.put("fsync", journal.config().fsync().name().toLowerCase(java.util.Locale.ROOT));
             body.put("journal", journalBody);

@@ -86,6 +86,11 @@ public final class BatchPublisherJmx implements BatchPublisherMXBean, AutoClosea
     }
 
     @Override
+    public String getJournalState() {
+        return publisher.journal() == null ? "DISABLED" : publisher.journal().state();
+    }
+
+    @Override
     public String getCircuitState() {
         return publisher.circuitState().name();
     }

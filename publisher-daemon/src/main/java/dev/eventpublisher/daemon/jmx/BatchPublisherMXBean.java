@@ -28,6 +28,9 @@ public interface BatchPublisherMXBean {
     /** CLOSED, OPEN, HALF_OPEN or DISABLED. */
     String getCircuitState();
 
+    /** OK, FULL, FAILED, REPLAYING, or DISABLED without a journal. */
+    String getJournalState();
+
     /** Flushes every topic group and waits (up to 30 s) until everything accepted so far has its outcome. */
     String forceFlush();
 }
