@@ -69,25 +69,23 @@ final class HttpIngest {
     /** {@link #run} against a daemon already running. */
     static Result run(RunningDaemon daemon, int eventsPerRequest, Duration warmup, Duration duration, int connections)
             throws Exception {
-        {
-            Path work = daemon.workDir();
-            String path = eventsPerRequest == 1 ? "/v1/events/bench-single" : "/v1/events";
-            String contentType = eventsPerRequest == 1 ? "application/json" : "application/x-ndjson";
-            List<Path> bodies = writeBodies(work, eventsPerRequest);
-            boolean wrk = wrkAvailable();
-            // The daemon's JIT needs a warm-up like any JVM benchmark; its numbers are not kept.
-            drive(wrk, daemon, work, daemon.baseUrl + path, contentType, bodies, warmup, connections);
-            daemon.flush();
-            long ackedBefore = daemon.counter("events.acknowledged");
-            long start = System.nanoTime();
-            DriverOutcome outcome = drive(wrk, daemon, work, daemon.baseUrl + path, contentType, bodies, duration, connections);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            daemon.flush();
-            long acked = daemon.counter("events.acknowledged") - ackedBefore;
-            return new Result(eventsPerRequest == 1 ? "single" : "ndjson-" + eventsPerRequest,
-                    wrk ? "wrk -t2 -c" + connections : "java-httpclient (wrk not installed)", seconds,
-                    outcome.requestsPerSecond, acked / seconds, outcome.non2xx, outcome.detail);
-        }
+        Path work = daemon.workDir();
+        String path = eventsPerRequest == 1 ? "/v1/events/bench-single" : "/v1/events";
+        String contentType = eventsPerRequest == 1 ? "application/json" : "application/x-ndjson";
+        List<Path> bodies = writeBodies(work, eventsPerRequest);
+        boolean wrk = wrkAvailable();
+        // The daemon's JIT needs a warm-up like any JVM benchmark; its numbers are not kept.
+        drive(wrk, daemon, work, daemon.baseUrl + path, contentType, bodies, warmup, connections);
+        daemon.flush();
+        long ackedBefore = daemon.counter("events.acknowledged");
+        long start = System.nanoTime();
+        DriverOutcome outcome = drive(wrk, daemon, work, daemon.baseUrl + path, contentType, bodies, duration, connections);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        daemon.flush();
+        long acked = daemon.counter("events.acknowledged") - ackedBefore;
+        return new Result(eventsPerRequest == 1 ? "single" : "ndjson-" + eventsPerRequest,
+                wrk ? "wrk -t2 -c" + connections : "java-httpclient (wrk not installed)", seconds,
+                outcome.requestsPerSecond, acked / seconds, outcome.non2xx, outcome.detail);
     }
 
     private static DriverOutcome drive(boolean wrk, RunningDaemon daemon, Path work, String url, String contentType,

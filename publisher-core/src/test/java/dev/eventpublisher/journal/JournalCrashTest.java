@@ -46,7 +46,7 @@ class JournalCrashTest {
     @MethodSource("crashes")
     void shouldReplayEveryAcceptedUnacknowledgedEventAfterACrashAtARandomMoment(FsyncPolicy policy, boolean powerCut,
                                                                               FaultyStorage.Tail tail) throws Exception {
-        for (int trial = 0; trial < 3; trial++) {
+        for (int trial = 0; trial < 4; trial++) {
             Random random = new Random(31L * trial + policy.ordinal() * 7L + (powerCut ? 1 : 0) + tail.ordinal() * 3L);
             crashOnce(policy, powerCut, tail, random);
         }

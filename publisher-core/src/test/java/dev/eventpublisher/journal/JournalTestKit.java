@@ -86,7 +86,7 @@ final class JournalTestKit {
 
     static EventPublisherBuilder builder(FaultyStorage disk, JournalConfig config, BatchSender kafka) {
         return EventPublisher.builder().batchSender(kafka).journal(config).journalStorage(disk)
-                .batchSize(50).maxBatchSize(200).batchTimeout(Duration.ofMillis(20))
+                .ringSize(4096).batchSize(50).maxBatchSize(200).batchTimeout(Duration.ofMillis(20))
                 .endOfBatchPolicy(EndOfBatchPolicy.FLUSH_ALL).backpressure(Backpressure.BLOCK)
                 .blockTimeout(Duration.ofSeconds(5)).closeTimeout(Duration.ofSeconds(2)).circuitBreaker(false);
     }

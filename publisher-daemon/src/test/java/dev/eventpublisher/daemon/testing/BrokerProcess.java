@@ -87,6 +87,32 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP: the broker freezes with its connections open — clients see no reset, only requests that are
+     * never answered (a hung machine, a long GC pause). {@link #resume()} sends SIGCONT.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** SIGKILL: no controlled shutdown, no log flush — what a crashed broker leaves. */
     public void kill() {
         process.destroyForcibly();
