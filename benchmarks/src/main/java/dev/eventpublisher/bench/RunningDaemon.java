@@ -41,7 +41,7 @@ final class RunningDaemon implements AutoCloseable {
     /** Starts the daemon with extra environment variables (e.g. {@code PUBLISHER_JOURNAL_FSYNC}) and waits until it is ready. */
     static RunningDaemon start(Path daemonLib, Path configDir, java.util.Map<String, String> env) throws Exception {
         Path work = Files.createTempDirectory("bench-daemon-");
-        int port = freePort();
+        int port = env.containsKey("PUBLISHER_HTTP_PORT") ? Integer.parseInt(env.get("PUBLISHER_HTTP_PORT")) : freePort();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-cp", daemonLib + "/*", "dev.eventpublisher.daemon.Main", "run", "--config-dir=" + configDir)
                 .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
@@ -96,6 +96,16 @@ final class RunningDaemon implements AutoCloseable {
     void flush() throws Exception {
         http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/flush")).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** SIGKILL: a crash; waits until the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    String log() throws IOException {
+        return Files.readString(work.resolve("daemon.log"));
     }
 
     /** SIGTERM, then the exit code (-1 if it did not exit within 90 s). */
