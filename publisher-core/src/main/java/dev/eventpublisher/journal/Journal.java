@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * of the batcher) before it is accepted, and stays until Kafka acknowledges it or it fails for a reason
  * of its own. After a crash, {@link #replay} hands what was never acknowledged to the pipeline again.
  *
- * <p>Threads: the journal thread (the handler) owns the writer; a background thread advances the
- * low-water mark, writes the checkpoint and deletes whole segments below it (and, under
- * {@link FsyncPolicy#INTERVAL}, forces the active segment every interval); any thread may report a
- * position done or read the state. Opened with its directory locked; {@link #close} releases it.
+ * <p>Threads: the journal thread (the handler) owns the writer (and, under {@link FsyncPolicy#INTERVAL},
+ * forces it between groups once an interval has passed); a background thread advances the low-water mark,
+ * writes the checkpoint and deletes whole segments below it, and forces what an idle journal thread left
+ * unforced; any thread may report a position done or read the state. Opened with its directory locked; {@link #close} releases it.
  */
 public final class Journal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
@@ -105,7 +105,8 @@ public final class Journal implements AutoCloseable {
         this.lost = registry.counter(MetricNames.JOURNAL_LOST);
         registry.counter(MetricNames.JOURNAL_CORRUPT_RECORDS).inc(recovered.damagedRegions());
         registry.counter(MetricNames.JOURNAL_TRUNCATED_BYTES).inc(recovered.truncatedBytes());
-        this.writer = new JournalWriter(storage, config.fsync(), config.segmentBytes(), recovered.next(), new WriterEvents());
+        this.writer = new JournalWriter(storage, config.fsync(), config.fsyncInterval().toNanos(), config.segmentBytes(),
+                recovered.next(), new WriterEvents());
         writer.open();
         this.replaying = recovered.hasBacklog();
         registry.gauge(MetricNames.JOURNAL_BYTES, () -> bytes::get);
@@ -383,7 +384,7 @@ public final class Journal implements AutoCloseable {
             return;
         }
         try {
-            writer.forceActive();
+            writer.forceIfIdle();
         } catch (java.nio.channels.ClosedChannelException sealedMeanwhile) {
             // the journal thread rolled the segment and forced it itself
         } catch (IOException e) {

@@ -164,6 +164,13 @@ final class JournalHandler implements EventHandler<EventSlot> {
             }
             pendingAcceptances.clear();
             groupEvents = 0;
+            committed.set(sequence);
+            try {
+                writer.forceIfDue(); // interval policy: after the acceptance, which needs only the write
+            } catch (IOException e) {
+                journal.fail("interval fsync", e);
+            }
+            return;
         }
         committed.set(sequence);
     }

@@ -55,7 +55,15 @@ public final class Daemon implements AutoCloseable {
             broker = startEmbeddedBroker();
             bootstrap = broker.bootstrapServers();
         }
-        publisher = settings.publisherBuilder(bootstrap).metricRegistry(registry).build();
+        try {
+            publisher = settings.publisherBuilder(bootstrap).metricRegistry(registry).build();
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof java.io.IOException) { // the journal could not be opened (locked, unreadable)
+                throw new StartupException(e.getMessage() + "; stop the other daemon, or set PUBLISHER_JOURNAL_DIR to a "
+                        + "directory of this daemon's own");
+            }
+            throw e;
+        }
         readiness = new ReadinessProbe(bootstrap, settings.connectionProperties());
         if (settings.jmxEnabled()) {
             jmx = new BatchPublisherJmx(publisher, registry);
