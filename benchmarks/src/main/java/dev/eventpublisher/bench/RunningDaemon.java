@@ -46,7 +46,8 @@ final class RunningDaemon implements AutoCloseable {
                 "-Xmx1g", "-cp", daemonLib + "/*", "dev.eventpublisher.daemon.Main", "run", "--config-dir=" + configDir)
                 .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
         builder.environment().put("PUBLISHER_HTTP_PORT", Integer.toString(port));
-        builder.environment().put("PUBLISHER_EMBEDDED_KAFKA_PORT", Integer.toString(freePort()));
+        int kafkaPort = freePort();
+        builder.environment().put("PUBLISHER_EMBEDDED_KAFKA_PORT", Integer.toString(kafkaPort));
         builder.environment().put("PUBLISHER_DATA_DIR", work.resolve("kafka").toString());
         builder.environment().put("PUBLISHER_JOURNAL_DIR", work.resolve("journal").toString());
         builder.environment().put("LOG_LEVEL", "WARN");
@@ -56,10 +57,38 @@ final class RunningDaemon implements AutoCloseable {
         RunningDaemon daemon = new RunningDaemon(builder.start(), work, "http://127.0.0.1:" + port);
         try {
             daemon.awaitReady();
+            if (!env.containsKey("KAFKA_BOOTSTRAP_SERVERS")) {
+                createBenchTopics("127.0.0.1:" + kafkaPort);
+            }
             return daemon;
         } catch (Exception | Error e) {
             daemon.close();
             throw e;
+        }
+    }
+
+    /**
+     * Creates the benchmark topics and waits until every partition has its leader, before any load. A topic
+     * auto-created by the first produce request races its own leader election: an idempotent producer's first
+     * batch can fail with NOT_LEADER_OR_FOLLOWER while a later batch is taken, and the retried first batch is
+     * then out of sequence and retried until {@code delivery.timeout.ms} — throttling that partition for two
+     * minutes and skewing whatever is measured (seen here once in three HTTP runs).
+     */
+    private static void createBenchTopics(String bootstrap) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrap))) {
+            java.util.List<String> names = java.util.List.of("bench-ndjson", "bench-single");
+            admin.createTopics(names.stream().map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 3, (short) 1)).toList())
+                    .all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                boolean led = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

@@ -2,14 +2,10 @@ package dev.eventpublisher.journal;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import com.codahale.metrics.Counter;
@@ -55,8 +51,7 @@ public final class Journal implements AutoCloseable {
     private final Recovery.Result recovered;
     private final LowWaterMark marks;
     private final JournalWriter writer;
-    private final Deque<SegmentInfo> segments = new ConcurrentLinkedDeque<>();
-    private final AtomicLong bytes = new AtomicLong();
+    private final SegmentSpace space;
     private final AtomicLongArray ageSamples;
     private final Sequence committed = new Sequence(-1);
     private final ScheduledExecutorService background;
@@ -73,17 +68,6 @@ public final class Journal implements AutoCloseable {
     private volatile boolean stopWaiting;
     private boolean closed;
 
-    /** A segment file: its base position and size (the active one's grows on the journal thread). */
-    private static final class SegmentInfo {
-        final long base;
-        volatile long bytes;
-
-        SegmentInfo(long base, long bytes) {
-            this.base = base;
-            this.bytes = bytes;
-        }
-    }
-
     private Journal(JournalConfig config, JournalStorage storage, Closeable lock, Recovery.Result recovered,
                     MetricRegistry registry, String threadPrefix) throws IOException {
         this.config = config;
@@ -95,10 +79,7 @@ public final class Journal implements AutoCloseable {
         this.marks = new LowWaterMark(window, recovered.mark());
         this.durableMark = recovered.mark();
         this.ageSamples = new AtomicLongArray((int) (window >>> AGE_SAMPLE_SHIFT));
-        for (Recovery.Segment s : recovered.segments()) {
-            segments.add(new SegmentInfo(s.base(), s.bytes()));
-            bytes.addAndGet(s.bytes());
-        }
+        this.space = new SegmentSpace(storage, recovered.segments());
         this.fsyncNanos = registry.histogram(MetricNames.JOURNAL_FSYNC_NANOS, () -> new Histogram(new HdrHistogramReservoir(60)));
         this.fullRefusals = registry.counter(MetricNames.JOURNAL_FULL_REFUSALS);
         this.failedRefusals = registry.counter(MetricNames.JOURNAL_FAILED_REFUSALS);
@@ -109,8 +90,8 @@ public final class Journal implements AutoCloseable {
                 recovered.next(), new WriterEvents());
         writer.open();
         this.replaying = recovered.hasBacklog();
-        registry.gauge(MetricNames.JOURNAL_BYTES, () -> bytes::get);
-        registry.gauge(MetricNames.JOURNAL_SEGMENTS, () -> segments::size);
+        registry.gauge(MetricNames.JOURNAL_BYTES, () -> space::bytes);
+        registry.gauge(MetricNames.JOURNAL_SEGMENTS, () -> space::count);
         registry.gauge(MetricNames.JOURNAL_UNACKNOWLEDGED, () -> () -> Math.max(0, writer.nextPosition() - marks.mark()));
         registry.gauge(MetricNames.JOURNAL_OLDEST_AGE_MS, () -> this::oldestUnacknowledgedAgeMillis);
         registry.gauge(MetricNames.JOURNAL_STATE, () -> () -> failure != null ? 2 : replaying ? 3 : isFull() ? 1 : 0);
@@ -236,7 +217,7 @@ public final class Journal implements AutoCloseable {
 
     /** Whether a call whose records take {@code requestBytes} fits now. */
     boolean fits(long requestBytes) {
-        return !diskFull && bytes.get() + requestBytes <= config.maxBytes();
+        return !diskFull && space.bytes() + requestBytes <= config.maxBytes();
     }
 
     /** Whether a call this large can ever fit: no more than half the journal. */
@@ -250,7 +231,7 @@ public final class Journal implements AutoCloseable {
 
     /** Whether the journal holds its max-bytes, or the disk was found full. */
     public boolean isFull() {
-        return diskFull || bytes.get() >= config.maxBytes();
+        return diskFull || space.bytes() >= config.maxBytes();
     }
 
     /** Publishing refused {@code n} events at admission with {@code code}: counted with the journal's refusals. */
@@ -330,39 +311,12 @@ public final class Journal implements AutoCloseable {
                 deleteBelow = mark;
             }
         }
-        boolean freed = deleteSegmentsBelow(deleteBelow);
+        // Normally the durable mark: segments go only after the checkpoint, so a crash between the two leaves
+        // segments the next start deletes itself.
+        boolean freed = space.deleteBelow(deleteBelow);
         if (diskFull && (freed || System.nanoTime() - diskFullSince > DISK_FULL_RETRY_NANOS)) {
             diskFull = false;
         }
-    }
-
-    /**
-     * Deletes every segment whose positions are all below {@code mark} (the next segment starts at or
-     * below it). Normally called with the durable mark — only after the checkpoint, so a crash between
-     * the two leaves segments the next start deletes itself.
-     */
-    private boolean deleteSegmentsBelow(long mark) throws IOException {
-        boolean freed = false;
-        while (true) {
-            Iterator<SegmentInfo> it = segments.iterator();
-            SegmentInfo first = it.hasNext() ? it.next() : null;
-            SegmentInfo second = it.hasNext() ? it.next() : null;
-            if (first == null || second == null || second.base > mark) {
-                break;
-            }
-            storage.delete(SegmentFiles.name(first.base));
-            segments.pollFirst();
-            bytes.addAndGet(-first.bytes);
-            freed = true;
-        }
-        if (freed) {
-            try {
-                storage.syncDirectory();
-            } catch (IOException e) {
-                throw new ForceFailedException(e);
-            }
-        }
-        return freed;
     }
 
     private void checkpointQuietly() {
@@ -424,17 +378,12 @@ public final class Journal implements AutoCloseable {
     private final class WriterEvents implements JournalWriter.Listener {
         @Override
         public void segmentCreated(long base, long size) {
-            segments.add(new SegmentInfo(base, size));
-            bytes.addAndGet(size);
+            space.added(base, size);
         }
 
         @Override
         public void bytesWritten(long size) {
-            SegmentInfo active = segments.peekLast();
-            if (active != null) {
-                active.bytes += size;
-            }
-            bytes.addAndGet(size);
+            space.grew(size);
         }
 
         @Override

@@ -58,7 +58,17 @@ class ConfigErrorsIT {
                 Arguments.of(Map.of(), List.of("-Dpublisher.ring.wait-strategy=spin"),
                         "invalid publisher.ring.wait-strategy=spin (from system properties): must be one of parking, blocking, lite-blocking"),
                 Arguments.of(Map.of(), List.of("-Dpublisher.topics.orders.batch.size=900"),
-                        "invalid publisher.topics.orders.batch.size=900 (from system properties): must be an integer between 1 and 200"));
+                        "invalid publisher.topics.orders.batch.size=900 (from system properties): must be an integer between 1 and 200"),
+                Arguments.of(Map.of("PUBLISHER_JOURNAL_FSYNC", "sometimes"), List.of(),
+                        "invalid publisher.journal.fsync=sometimes (from environment variable PUBLISHER_JOURNAL_FSYNC): must be one of batch, interval, none"),
+                Arguments.of(Map.of("PUBLISHER_JOURNAL_ENABLED", "yes please"), List.of(),
+                        "invalid publisher.journal.enabled=yes please (from environment variable PUBLISHER_JOURNAL_ENABLED): must be true or false"),
+                Arguments.of(Map.of(), List.of("-Dpublisher.journal.max-bytes=8MiB"),
+                        "invalid publisher.journal.max-bytes=8MiB (from system properties): must be at least 4 x publisher.journal.segment-bytes"),
+                Arguments.of(Map.of(), List.of("-Dpublisher.journal.segment-bytes=1000"),
+                        "invalid publisher.journal.segment-bytes=1000 (from system properties): must be a size in bytes between 1048576"),
+                Arguments.of(Map.of("PUBLISHER_JOURNAL_DIR", badFile.toString()), List.of(),
+                        "invalid publisher.journal.dir=" + badFile + " (from environment variable PUBLISHER_JOURNAL_DIR): exists and is not a directory"));
     }
 
     @ParameterizedTest
@@ -75,7 +85,8 @@ class ConfigErrorsIT {
     @Test
     void shouldPrintTheEffectiveConfigurationWithOrigins() {
         DaemonProcess.Result result = DaemonProcess.run(Map.of("KAFKA_BATCH_SIZE", "20", "PUBLISHER_PROFILE", "production",
-                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092", "PUBLISHER_HTTP_TOKEN", "hunter2"),
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092", "PUBLISHER_HTTP_TOKEN", "hunter2",
+                "PUBLISHER_JOURNAL_FSYNC", "interval"),
                 List.of("-Dpublisher.batch.timeout=250ms"), List.of("check-config"));
 
         assertThat(result.exitCode()).as(result.output()).isZero();
@@ -86,6 +97,9 @@ class ConfigErrorsIT {
                 .containsPattern("publisher.batch.max-size = 200\\s+# .*production.conf:5")
                 .containsPattern("publisher.kafka.bootstrap-servers = \"kafka-1:9092,kafka-2:9092\"\\s+# environment variable")
                 .contains("publisher.http.auth.bearer-token = \"<redacted>\"")
+                .containsPattern("publisher.journal.fsync = \"?interval\"?\\s+# environment variable PUBLISHER_JOURNAL_FSYNC")
+                .containsPattern("publisher.journal.max-bytes = \"?1GiB\"?\\s+# reference.conf")
+                .containsPattern("publisher.journal.dir = \"data/journal\"\\s+# reference.conf")
                 .doesNotContain("hunter2");
     }
 
