@@ -123,6 +123,7 @@ final class Pipeline {
         registry.gauge(MetricNames.PENDING_EVENTS, () -> batcher::pendingEvents);
         registry.gauge(MetricNames.SENDER_IN_FLIGHT, () -> senderStage::inFlight);
         if (sender instanceof KafkaBatchSender kafka) {
+            registry.gauge(MetricNames.SENDER_RESEND_BACKLOG, () -> kafka::resendBacklog);
             Map<MetricName, ? extends Metric> metrics = kafka.producer().metrics();
             metrics.forEach((name, metric) -> {
                 if ("producer-metrics".equals(name.group())) {

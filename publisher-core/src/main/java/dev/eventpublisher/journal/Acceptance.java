@@ -76,12 +76,6 @@ public final class Acceptance {
         }
     }
 
-    /** Whether the journal has decided (either way). */
-    public boolean isSettled() {
-        Object current = STATE.getVolatile(this);
-        return current != null && !(current instanceof CompletableFuture<?>);
-    }
-
     private static void complete(CompletableFuture<?> future, Object outcome) {
         if (outcome == ACCEPTED) {
             future.complete(null);

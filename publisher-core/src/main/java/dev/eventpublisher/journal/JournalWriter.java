@@ -37,7 +37,6 @@ final class JournalWriter {
     private final CRC32C crc = new CRC32C();
     private ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private volatile JournalStorage.AppendFile active;
-    private long activeBase;
     /** Size of the active file at the last commit; a rollback cuts back to it. */
     private long committedSize;
     private long committedNext;
@@ -234,7 +233,6 @@ final class JournalWriter {
         }
         JournalStorage.AppendFile sealed = active;
         active = created;
-        activeBase = base;
         committedSize = SegmentFiles.HEADER_BYTES;
         listener.segmentCreated(base, SegmentFiles.HEADER_BYTES);
         if (sealed != null) {
@@ -246,10 +244,6 @@ final class JournalWriter {
                 sealed.close();
             }
         }
-    }
-
-    long activeBase() {
-        return activeBase;
     }
 
     private byte[] topicBytes(String topic) {

@@ -47,6 +47,8 @@ public final class MetricNames {
 
     /** Counter: Kafka producers replaced after a fatal error. */
     public static final String PRODUCER_RECREATED = "producer.recreated";
+    /** Gauge: journalled events waiting to be sent again after an infrastructure failure. */
+    public static final String SENDER_RESEND_BACKLOG = "sender.resend-backlog";
     /** Counter: records retried after {@code send()} refused them. */
     public static final String SENDER_RETRIES = "sender.retries";
     /** Counter: events written to the dead-letter topic. */
