@@ -209,7 +209,6 @@ public final class EventPublisher implements AutoCloseable {
      */
     private long offer(String topic, byte[] key, byte[] value, Iterable<Header> headers,
                        EventFuture future, Acceptance acceptance, long now, boolean mayBlock) {
-        long callBytes = journal == null ? 0 : Journal.recordBytes(topic, key, value, headers);
         long sequence = admission.claim(mayBlock);
         if (sequence < 0) {
             countRefusal(sequence, 1);
@@ -220,7 +219,7 @@ public final class EventPublisher implements AutoCloseable {
         if (journal == null) {
             outcomes.accepted(); // before publish: the event cannot have an outcome before it is counted
         } else {
-            slot.request(1, callBytes);
+            slot.request(1, 0); // a one-event call: the journal thread sizes the record once, for both uses
             slot.acceptance(acceptance);
         }
         ring.publish(sequence);

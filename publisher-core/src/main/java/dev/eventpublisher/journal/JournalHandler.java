@@ -77,9 +77,11 @@ final class JournalHandler implements EventHandler<EventSlot> {
     }
 
     private void onNewEvent(EventSlot slot, long sequence) {
+        int size = (int) Math.min(Integer.MAX_VALUE, Journal.recordBytes(slot.topic(), slot.key(), slot.value(), slot.headers()));
         if (callEventsLeft == 0) {
             callEventsLeft = Math.max(1, slot.requestEvents());
-            refusing = admit(slot.requestBytes(), callEventsLeft, sequence);
+            // A publishAll call carries its total; a single event is sized here (not on the caller's thread).
+            refusing = admit(callEventsLeft == 1 ? size : slot.requestBytes(), callEventsLeft, sequence);
         }
         callEventsLeft--;
         if (refusing == null) {
@@ -87,9 +89,7 @@ final class JournalHandler implements EventHandler<EventSlot> {
                 if (groupEvents == 0) {
                     groupFirstPosition = writer.nextPosition();
                 }
-                long position = writer.append(slot.topic(), slot.key(), slot.value(), slot.headers(),
-                        (int) Math.min(Integer.MAX_VALUE, Journal.recordBytes(slot.topic(), slot.key(), slot.value(), slot.headers())),
-                        millis);
+                long position = writer.append(slot.topic(), slot.key(), slot.value(), slot.headers(), size, millis);
                 slot.journalled(position);
                 journal.sampleAge(position, millis, !sampledFirst);
                 sampledFirst = true;

@@ -48,6 +48,27 @@ class JournalFaultTest {
         return values;
     }
 
+    /**
+     * Publishes one event at a time, each waiting for its acceptance, until one is refused — at publish, or
+     * by the journal afterwards; returns that refusal (null if none within {@code max}).
+     */
+    private static PublishRejectedException publishUntilRefused(EventPublisher publisher, int max,
+                                                                java.util.function.IntFunction<String> value,
+                                                                java.util.function.Consumer<String> accepted) {
+        for (int i = 0; i < max; i++) {
+            String v = value.apply(i);
+            try {
+                publisher.publish("t", "k", v).accepted().join();
+                accepted.accept(v);
+            } catch (PublishRejectedException e) {
+                return e;
+            } catch (CompletionException e) {
+                return (PublishRejectedException) e.getCause();
+            }
+        }
+        return null;
+    }
+
     private static List<String> segmentsOf(FaultyStorage disk) {
         return disk.list().stream().filter(n -> SegmentFiles.baseOf(n) >= 0).sorted().toList();
     }
@@ -115,16 +136,7 @@ class JournalFaultTest {
             List<String> before = publishAccepted(publisher, 0, 200, 100);
             disk.failForcesAfter(0);
             // The next force fails — a group commit's, or the checkpoint's if it comes first.
-            PublishRejectedException refusal = null;
-            for (int i = 0; refusal == null && i < 1_000; i++) {
-                try {
-                    publisher.publish("t", "k", "doomed-" + i).accepted().join();
-                } catch (PublishRejectedException e) {
-                    refusal = e;
-                } catch (CompletionException e) {
-                    refusal = (PublishRejectedException) e.getCause();
-                }
-            }
+            PublishRejectedException refusal = publishUntilRefused(publisher, 1_000, i -> "doomed-" + i, v -> { });
             assertThat(refusal).isNotNull();
             assertThat(refusal.reason()).isEqualTo(PublishRejectedException.Reason.JOURNAL_FAILED);
             assertThat(publisher.journal().failure()).contains("force() failed");
@@ -147,18 +159,7 @@ class JournalFaultTest {
         JournalTestKit.ScriptedKafka kafka = new JournalTestKit.ScriptedKafka(v -> false);
         try (EventPublisher publisher = builder(disk, config(FsyncPolicy.BATCH), kafka).build()) {
             Set<String> accepted = new HashSet<>();
-            PublishRejectedException refusal = null;
-            for (int i = 0; refusal == null && i < 100_000; i++) {
-                String v = value(i, 1_000);
-                try {
-                    publisher.publish("t", "k", v).accepted().join();
-                    accepted.add(v);
-                } catch (PublishRejectedException e) {
-                    refusal = e;
-                } catch (CompletionException e) {
-                    refusal = (PublishRejectedException) e.getCause();
-                }
-            }
+            PublishRejectedException refusal = publishUntilRefused(publisher, 100_000, i -> value(i, 1_000), accepted::add);
             assertThat(refusal).isNotNull();
             assertThat(refusal.reason()).isEqualTo(PublishRejectedException.Reason.JOURNAL_FULL);
             assertThat(publisher.journal().failure()).as("a full disk is not a failure").isNull();
@@ -179,18 +180,9 @@ class JournalFaultTest {
         FaultyStorage disk = new FaultyStorage();
         JournalTestKit.ScriptedKafka kafka = new JournalTestKit.ScriptedKafka(v -> false);
         try (EventPublisher publisher = builder(disk, config(FsyncPolicy.BATCH).maxBytes(4 * SEGMENT), kafka).build()) {
-            PublishRejectedException refusal = null;
-            int accepted = 0;
-            for (int i = 0; refusal == null && i < 100_000; i++) {
-                try {
-                    publisher.publish("t", "k", value(i, 1_000)).accepted().join();
-                    accepted++;
-                } catch (PublishRejectedException e) {
-                    refusal = e;
-                } catch (CompletionException e) {
-                    refusal = (PublishRejectedException) e.getCause();
-                }
-            }
+            Set<String> acceptedValues = new HashSet<>();
+            PublishRejectedException refusal = publishUntilRefused(publisher, 100_000, i -> value(i, 1_000), acceptedValues::add);
+            int accepted = acceptedValues.size();
             assertThat(refusal.reason()).isEqualTo(PublishRejectedException.Reason.JOURNAL_FULL);
             assertThat((Long) publisher.metrics().getGauges().get(MetricNames.JOURNAL_BYTES).getValue())
                     .as("never past max-bytes").isLessThanOrEqualTo(4 * SEGMENT);
