@@ -14,6 +14,7 @@ import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import dev.eventpublisher.batch.BatchingEventHandler;
@@ -24,6 +25,7 @@ import dev.eventpublisher.outcome.DeliveryCircuit;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.Admission;
 import dev.eventpublisher.ring.EventSlot;
+import dev.eventpublisher.ring.ParkingWaitStrategy;
 import dev.eventpublisher.ring.Ticker;
 import dev.eventpublisher.sender.BatchSender;
 import dev.eventpublisher.sender.KafkaBatchSender;
@@ -60,10 +62,11 @@ final class Pipeline {
              Journal journal) {
         ExceptionHandler<Object> loopErrors = new LoopExceptionHandler();
         this.senderStage = new SenderStage(sender, senderSlots(s.ringSize(), s.maxBatchSize()), s.maxBatchSize(),
-                s.waitStrategy().create(), namedThread(s.name() + "-sender"), loopErrors, outcomes, registry);
+                s.waitStrategy().create(false), namedThread(s.name() + "-sender"), loopErrors, outcomes, registry);
+        WaitStrategy ringWait = s.waitStrategy().create(true);
         this.disruptor = new Disruptor<>(EventSlot::new, s.ringSize(),
                 namedThreads(journal == null ? List.of(s.name() + "-batcher") : List.of(s.name() + "-journal-writer", s.name() + "-batcher")),
-                ProducerType.MULTI, s.waitStrategy().create());
+                ProducerType.MULTI, ringWait);
         this.ring = disruptor.getRingBuffer();
         this.batcher = new BatchingEventHandler(topicRules(s), s.maxBatchSize(), s.endOfBatchPolicy(),
                 senderStage.output(), outcomes, registry);
@@ -74,7 +77,7 @@ final class Pipeline {
             // Journal first; the batcher waits on the journal's committed sequence, not on the journal thread's
             // progress, so it never sees a call that is half written or not yet durable.
             BatchEventProcessor<EventSlot> journalling = new BatchEventProcessorBuilder().setMaxBatchSize(JOURNAL_GROUP_SLOTS)
-                    .build(ring, ring.newBarrier(), journal.handler(ring, outcomes));
+                    .build(ring, ring.newBarrier(), journal.handler(ring, outcomes, stageSignal(ringWait)));
             BatchEventProcessor<EventSlot> batching = new BatchEventProcessorBuilder()
                     .build(ring, ring.newBarrier(journal.committed()), batcher);
             journalling.setExceptionHandler(loopErrors);
@@ -135,6 +138,11 @@ final class Pipeline {
                 }
             });
         }
+    }
+
+    /** How the journal wakes the batcher after a commit: only a strategy that parks its downstream stage needs it. */
+    private static Runnable stageSignal(WaitStrategy wait) {
+        return wait instanceof ParkingWaitStrategy parking ? parking::signalStage : () -> { };
     }
 
     /** What refuses publishing besides a full ring: an open circuit, a journal that is failed, replaying or full. */

@@ -6,6 +6,7 @@ import com.lmax.disruptor.LiteBlockingWaitStrategy;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
+import dev.eventpublisher.ring.BackoffWaitStrategy;
 import dev.eventpublisher.ring.ParkingWaitStrategy;
 
 /**
@@ -14,11 +15,17 @@ import dev.eventpublisher.ring.ParkingWaitStrategy;
  */
 public enum WaitStrategyType {
     /**
-     * Spins briefly, yields, then parks for growing intervals up to 4 ms; publishers never signal.
-     * The default: {@code publish()} does no system call, and idle costs next to nothing; an event
-     * reaching an idle pipeline may wait up to 4 ms before the batcher picks it up.
+     * The default: spins a few microseconds, then parks until a publisher wakes it; a publisher wakes a
+     * consumer only when it is parked, so {@code publish()} makes no system call while the pipeline is busy, an
+     * event reaching an idle pipeline is picked up in the time an unpark takes, and idle costs next to nothing.
      */
     PARKING,
+    /**
+     * Spins briefly, yields, then parks for growing intervals up to 4 ms; publishers never signal. The
+     * default before {@link #PARKING}: {@code publish()} never makes a system call, but an event reaching an
+     * idle pipeline may wait up to 4 ms at each stage.
+     */
+    BACKOFF,
     /** Lock and condition; sleeps when idle, but every publish takes the lock to signal. */
     BLOCKING,
     /** Like BLOCKING, but skips the signal when nobody waits: cheaper publishing under load. */
@@ -30,10 +37,16 @@ public enum WaitStrategyType {
     /** Spins: burns a core while idle; only with a core to spare per handler. */
     BUSY_SPIN;
 
-    /** A new strategy instance (each ring needs its own). */
+    /** A new strategy instance for a ring with many publishers (each ring needs its own). */
     public WaitStrategy create() {
+        return create(true);
+    }
+
+    /** A new strategy instance (each ring needs its own); {@code multiProducer} says how the ring claims. */
+    public WaitStrategy create(boolean multiProducer) {
         return switch (this) {
-            case PARKING -> new ParkingWaitStrategy();
+            case PARKING -> new ParkingWaitStrategy(multiProducer);
+            case BACKOFF -> new BackoffWaitStrategy();
             case BLOCKING -> new BlockingWaitStrategy();
             case LITE_BLOCKING -> new LiteBlockingWaitStrategy();
             case SLEEPING -> new SleepingWaitStrategy();

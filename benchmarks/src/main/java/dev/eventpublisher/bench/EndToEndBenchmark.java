@@ -55,6 +55,13 @@ public class EndToEndBenchmark {
     @Param({"FLUSH_ALL"})
     public String endOfBatch;
 
+    /**
+     * The pipeline's {@code linger.ms}: "fixture" keeps the raw producer's 10 ms (same settings on both sides);
+     * a number overrides it, e.g. to compare the library's defaults before (5) and after (0) issue 13.
+     */
+    @Param({"fixture"})
+    public String pipelineLingerMs;
+
     private KafkaFixture kafka;
     private EventPublisher publisher;
     private KafkaProducer<byte[], byte[]> producer;
@@ -79,6 +86,9 @@ public class EndToEndBenchmark {
         Map<String, Object> pipelineProps = new HashMap<>(props);
         pipelineProps.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
         pipelineProps.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        if (!"fixture".equals(pipelineLingerMs)) {
+            pipelineProps.put(ProducerConfig.LINGER_MS_CONFIG, pipelineLingerMs);
+        }
         publisher = EventPublisher.builder()
                 .producerProperties(pipelineProps)
                 .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofMinutes(5))

@@ -69,8 +69,21 @@ final class HttpIngest {
     /** {@link #run} against a daemon already running. */
     static Result run(RunningDaemon daemon, int eventsPerRequest, Duration warmup, Duration duration, int connections)
             throws Exception {
+        return run(daemon, eventsPerRequest, false, warmup, duration, connections);
+    }
+
+    /**
+     * Single-event {@code ?sync=true} POSTs: each connection waits for Kafka's acknowledgement (200) before its next
+     * request, so requests/s is what a latency-bound caller gets.
+     */
+    static Result runSync(RunningDaemon daemon, Duration warmup, Duration duration, int connections) throws Exception {
+        return run(daemon, 1, true, warmup, duration, connections);
+    }
+
+    private static Result run(RunningDaemon daemon, int eventsPerRequest, boolean sync, Duration warmup, Duration duration,
+                              int connections) throws Exception {
         Path work = daemon.workDir();
-        String path = eventsPerRequest == 1 ? "/v1/events/bench-single" : "/v1/events";
+        String path = (eventsPerRequest == 1 ? "/v1/events/bench-single" : "/v1/events") + (sync ? "?sync=true" : "");
         String contentType = eventsPerRequest == 1 ? "application/json" : "application/x-ndjson";
         List<Path> bodies = writeBodies(work, eventsPerRequest);
         boolean wrk = wrkAvailable();
@@ -83,7 +96,7 @@ final class HttpIngest {
         double seconds = (System.nanoTime() - start) / 1e9;
         daemon.flush();
         long acked = daemon.counter("events.acknowledged") - ackedBefore;
-        return new Result(eventsPerRequest == 1 ? "single" : "ndjson-" + eventsPerRequest,
+        return new Result(sync ? "single-sync" : eventsPerRequest == 1 ? "single" : "ndjson-" + eventsPerRequest,
                 wrk ? "wrk -t2 -c" + connections : "java-httpclient (wrk not installed)", seconds,
                 outcome.requestsPerSecond, acked / seconds, outcome.non2xx, outcome.detail);
     }

@@ -26,11 +26,14 @@ final class RunningDaemon implements AutoCloseable {
     private final Path work;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final String baseUrl;
+    /** The embedded broker's address (null when the daemon was pointed at another Kafka). */
+    final String kafkaBootstrap;
 
-    private RunningDaemon(Process process, Path work, String baseUrl) {
+    private RunningDaemon(Process process, Path work, String baseUrl, String kafkaBootstrap) {
         this.process = process;
         this.work = work;
         this.baseUrl = baseUrl;
+        this.kafkaBootstrap = kafkaBootstrap;
     }
 
     /** Starts the daemon (default settings) and waits until it is ready. */
@@ -44,9 +47,15 @@ final class RunningDaemon implements AutoCloseable {
      * taking the HTTP port) makes the daemon exit: then it is started again on new ports, up to three times.
      */
     static RunningDaemon start(Path daemonLib, Path configDir, java.util.Map<String, String> env) throws Exception {
+        return start(daemonLib, configDir, env, java.util.List.of());
+    }
+
+    /** {@link #start(Path, Path, java.util.Map)} with extra JVM arguments, e.g. {@code -Dpublisher.ring.wait-strategy=backoff}. */
+    static RunningDaemon start(Path daemonLib, Path configDir, java.util.Map<String, String> env, java.util.List<String> jvmArgs)
+            throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return startOnce(daemonLib, configDir, env);
+                return startOnce(daemonLib, configDir, env, jvmArgs);
             } catch (IllegalStateException e) {
                 if (attempt == 3 || env.containsKey("PUBLISHER_HTTP_PORT") || !e.getMessage().startsWith("daemon exited")) {
                     throw e;
@@ -56,11 +65,15 @@ final class RunningDaemon implements AutoCloseable {
         }
     }
 
-    private static RunningDaemon startOnce(Path daemonLib, Path configDir, java.util.Map<String, String> env) throws Exception {
+    private static RunningDaemon startOnce(Path daemonLib, Path configDir, java.util.Map<String, String> env,
+                                           java.util.List<String> jvmArgs) throws Exception {
         Path work = Files.createTempDirectory("bench-daemon-");
         int port = env.containsKey("PUBLISHER_HTTP_PORT") ? Integer.parseInt(env.get("PUBLISHER_HTTP_PORT")) : freePort();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", daemonLib + "/*", "dev.eventpublisher.daemon.Main", "run", "--config-dir=" + configDir)
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        command.addAll(jvmArgs);
+        command.addAll(java.util.List.of("-cp", daemonLib + "/*", "dev.eventpublisher.daemon.Main", "run", "--config-dir=" + configDir));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile());
         builder.environment().put("PUBLISHER_HTTP_PORT", Integer.toString(port));
         int kafkaPort = freePort();
@@ -71,7 +84,8 @@ final class RunningDaemon implements AutoCloseable {
         builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
         builder.environment().remove("PUBLISHER_PROFILE");
         builder.environment().putAll(env);
-        RunningDaemon daemon = new RunningDaemon(builder.start(), work, "http://127.0.0.1:" + port);
+        RunningDaemon daemon = new RunningDaemon(builder.start(), work, "http://127.0.0.1:" + port,
+                env.containsKey("KAFKA_BOOTSTRAP_SERVERS") ? null : "127.0.0.1:" + kafkaPort);
         try {
             daemon.awaitReady();
             if (!env.containsKey("KAFKA_BOOTSTRAP_SERVERS")) {
@@ -120,6 +134,10 @@ final class RunningDaemon implements AutoCloseable {
         jcmd.waitFor(60, TimeUnit.SECONDS);
         TimeUnit.SECONDS.sleep(1); // the GC notification is delivered asynchronously
         return metrics().get("gauges").get("jvm.heap.used-after-gc").get("value").asDouble() / (1024 * 1024);
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     HttpClient http() {

@@ -133,9 +133,12 @@ public final class Journal implements AutoCloseable {
         return RecordFormat.recordSize(topic, key, value, headers);
     }
 
-    /** The ring stage that journals events; the batcher must be gated on {@link #committed()}. */
-    public EventHandler<EventSlot> handler(RingBuffer<EventSlot> ring, Outcomes outcomes) {
-        return new JournalHandler(this, writer, ring, outcomes, committed);
+    /**
+     * The ring stage that journals events; the batcher must be gated on {@link #committed()}, and
+     * {@code committedSignal} wakes it after each move of that sequence (a no-op if it never parks).
+     */
+    public EventHandler<EventSlot> handler(RingBuffer<EventSlot> ring, Outcomes outcomes, Runnable committedSignal) {
+        return new JournalHandler(this, writer, ring, outcomes, committed, committedSignal);
     }
 
     /** The last ring sequence whose events are all journalled (or refused): the batcher's barrier. */

@@ -39,6 +39,8 @@ final class JournalHandler implements EventHandler<EventSlot> {
     private final RingBuffer<EventSlot> ring;
     private final Outcomes outcomes;
     private final Sequence committed;
+    /** Wakes the batcher if it is parked waiting on {@link #committed}. */
+    private final Runnable committedSignal;
     private final long maxGroupBytes;
     private final ArrayList<Acceptance> pendingAcceptances = new ArrayList<>();
     /** New events appended since the last commit, and the first position among them. */
@@ -51,7 +53,9 @@ final class JournalHandler implements EventHandler<EventSlot> {
     private long millis;
     private boolean sampledFirst;
 
-    JournalHandler(Journal journal, JournalWriter writer, RingBuffer<EventSlot> ring, Outcomes outcomes, Sequence committed) {
+    JournalHandler(Journal journal, JournalWriter writer, RingBuffer<EventSlot> ring, Outcomes outcomes, Sequence committed,
+                   Runnable committedSignal) {
+        this.committedSignal = committedSignal;
         this.journal = journal;
         this.writer = writer;
         this.ring = ring;
@@ -155,16 +159,18 @@ final class JournalHandler implements EventHandler<EventSlot> {
                 writer.commit();
             } catch (IOException | RuntimeException e) {
                 failGroup(sequence, e);
-                committed.set(sequence);
+                advance(sequence);
                 return;
             }
             outcomes.accepted(groupEvents);
+            groupEvents = 0;
+            // The batcher first, then the callers: a synchronous caller waits for Kafka, not for the 202s of
+            // the other calls in the group (whose callbacks may write HTTP answers on this thread).
+            advance(sequence);
             for (int i = 0; i < pendingAcceptances.size(); i++) {
                 pendingAcceptances.get(i).accept();
             }
             pendingAcceptances.clear();
-            groupEvents = 0;
-            committed.set(sequence);
             try {
                 writer.forceIfDue(); // interval policy: after the acceptance, which needs only the write
             } catch (IOException e) {
@@ -172,7 +178,12 @@ final class JournalHandler implements EventHandler<EventSlot> {
             }
             return;
         }
+        advance(sequence);
+    }
+
+    private void advance(long sequence) {
         committed.set(sequence);
+        committedSignal.run();
     }
 
     /**

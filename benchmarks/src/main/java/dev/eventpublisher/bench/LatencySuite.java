@@ -1,0 +1,214 @@
+package dev.eventpublisher.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The latency benchmarks (issue 13), one run so every comparison is same-machine, same-moment:
+ * <ol>
+ *   <li>the daemon (packaged, embedded broker) per configuration: one keep-alive connection of single-event
+ *   {@code ?sync=true} requests ({@link SyncLatency}) against the raw producer's {@code send().get()} to the same
+ *   broker; 32 connections of them (wrk); NDJSON saturation; the CPU an idle daemon costs per thread
+ *   ({@link IdleCpu});</li>
+ *   <li>latency curves, publish → acknowledgement against offered load up to saturation ({@link AckLatency}), for
+ *   the raw producer, the publisher before and after, and the publisher with the journal per fsync policy;</li>
+ *   <li>saturated throughput (JMH {@link EndToEndBenchmark}) and {@code publish()} latency at 20,000/s, before and
+ *   after.</li>
+ * </ol>
+ * "Before" is the pipeline as it was: the {@code backoff} wait strategy (consumers poll, up to 4 ms apart) and the
+ * producer's {@code linger.ms=5}. Writes {@code summary.json}, {@code summary.md} and {@code latency.png}.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.eventpublisher.bench.LatencySuite --quick|--full|--smoke
+ *      [--out benchmarks/results/latency] [--daemon-lib publisher-daemon/target/publisherd/lib] [--config-dir config]
+ * </pre>
+ */
+public final class LatencySuite {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final List<String> BEFORE = List.of("-Dpublisher.ring.wait-strategy=backoff", "-Dpublisher.kafka.producer.linger.ms=5");
+    private static final long[] RATES = {1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 400_000, 800_000,
+        1_600_000, 3_200_000};
+
+    /** A daemon configuration; {@code full} ones also get the 32-connection NDJSON run and the idle-CPU reading. */
+    private record DaemonCase(String name, Map<String, String> env, List<String> jvmArgs, boolean full) {
+    }
+
+    private static final List<DaemonCase> CASES = List.of(
+            new DaemonCase("before", Map.of(), BEFORE, true),
+            new DaemonCase("defaults (journal fsync=batch)", Map.of(), List.of(), true),
+            new DaemonCase("journal fsync=interval", Map.of("PUBLISHER_JOURNAL_FSYNC", "interval"), List.of(), false),
+            new DaemonCase("journal fsync=none", Map.of("PUBLISHER_JOURNAL_FSYNC", "none"), List.of(), false),
+            new DaemonCase("journal off", Map.of("PUBLISHER_JOURNAL_ENABLED", "false"), List.of(), false));
+
+    private LatencySuite() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = "quick";
+        Path out = Path.of("benchmarks/results/latency");
+        Path lib = Path.of("publisher-daemon/target/publisherd/lib");
+        Path config = Path.of("config");
+        String command = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick", "--full", "--smoke" -> mode = args[i].substring(2);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--daemon-lib" -> lib = Path.of(args[++i]);
+                case "--config-dir" -> config = Path.of(args[++i]);
+                case "--command" -> command = args[++i];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        run(mode, out, lib, config, command != null ? command : "benchmarks/latency --" + mode);
+    }
+
+    static void run(String mode, Path out, Path lib, Path config, String command) throws Exception {
+        boolean smoke = mode.equals("smoke");
+        boolean full = mode.equals("full");
+        Files.createDirectories(out.resolve("raw"));
+        long started = System.nanoTime();
+        Duration warmup = Duration.ofSeconds(smoke ? 1 : full ? 15 : 5);
+        Duration run = Duration.ofSeconds(smoke ? 1 : full ? 20 : 8);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("date", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        s.put("mode", mode);
+        s.put("command", command);
+        s.put("cores", Runtime.getRuntime().availableProcessors());
+
+        Map<String, Object> daemons = new LinkedHashMap<>();
+        // Smoke: the two configurations that run every step; the other three only repeat the first steps.
+        for (DaemonCase c : smoke ? CASES.subList(0, 2) : CASES) {
+            daemons.put(c.name(), daemonCase(c, lib, config, warmup, run, smoke, full));
+        }
+        s.put("daemon", daemons);
+
+        Map<String, List<AckLatency.Point>> curves = new LinkedHashMap<>();
+        Duration pointWarmup = Duration.ofSeconds(smoke ? 1 : 2);
+        Duration pointRun = Duration.ofSeconds(smoke ? 1 : full ? 8 : 4);
+        long[] rates = smoke ? new long[] {1_000} : RATES;
+        try (KafkaFixture kafka = new KafkaFixture()) {
+            for (AckLatency.Target target : AckLatency.Target.values()) {
+                log("curve: " + target.label);
+                curves.put(target.label, AckLatency.curve(kafka, target, rates, pointWarmup, pointRun));
+            }
+        }
+        s.put("curves", curves);
+
+        Map<String, Object> jmh = new LinkedHashMap<>();
+        for (int threads : smoke ? new int[] {1} : new int[] {1, 4}) {
+            Map<String, Object> byConfig = new LinkedHashMap<>();
+            byConfig.put("raw producer", jmh(out, "raw-t" + threads, "EndToEndBenchmark\\.rawProducer$", threads, "PARKING", "fixture", smoke, full));
+            byConfig.put("before", jmh(out, "before-t" + threads, "EndToEndBenchmark\\.pipeline$", threads, "BACKOFF", "5", smoke, full));
+            byConfig.put("after", jmh(out, "after-t" + threads, "EndToEndBenchmark\\.pipeline$", threads, "PARKING", "0", smoke, full));
+            jmh.put(threads + "t", byConfig);
+        }
+        s.put("e2e_events_per_s", jmh);
+
+        Duration latencyRun = Duration.ofSeconds(smoke ? 1 : full ? 20 : 5);
+        Map<String, Object> publish = new LinkedHashMap<>();
+        for (var strategy : new dev.eventpublisher.WaitStrategyType[] {
+            dev.eventpublisher.WaitStrategyType.BACKOFF, dev.eventpublisher.WaitStrategyType.PARKING}) {
+            log("publish() at 20,000/s, " + strategy);
+            publish.put(strategy.name().toLowerCase(Locale.ROOT), PublishLatency.measure(20_000, latencyRun, latencyRun, strategy));
+        }
+        s.put("publish_call_ns_at_20k", publish);
+
+        s.put("took_s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
+        JSON.writeValue(out.resolve("summary.json").toFile(), s);
+        Files.writeString(out.resolve("summary.md"), LatencyReport.markdown(s, daemons, curves, jmh, publish));
+        chart(out.resolve("latency.png"), curves);
+        log("wrote " + out.resolve("summary.md") + ", summary.json, latency.png");
+        System.out.println(Files.readString(out.resolve("summary.md")));
+    }
+
+    private static Map<String, Object> daemonCase(DaemonCase c, Path lib, Path config, Duration warmup, Duration run,
+                                                  boolean smoke, boolean full) throws Exception {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("env", c.env());
+        r.put("jvm_args", c.jvmArgs());
+        try (RunningDaemon daemon = RunningDaemon.start(lib, config, c.env(), c.jvmArgs())) {
+            log("daemon " + c.name() + ": one connection of single-event ?sync=true requests, then the raw producer");
+            r.put("sync_one_connection", SyncLatency.http("daemon ?sync=true", daemon.baseUrl, "bench-single", warmup, run));
+            r.put("raw_send_get", SyncLatency.raw("raw send().get()", daemon.kafkaBootstrap, "bench-single", warmup, run));
+            log("daemon " + c.name() + ": 32 connections of single-event ?sync=true requests");
+            r.put("sync_32_connections", HttpIngest.runSync(daemon, warmup, run, 32));
+            if (c.full()) {
+                log("daemon " + c.name() + ": NDJSON batches of 100 at saturation, 32 connections");
+                r.put("ndjson_saturated", HttpIngest.run(daemon, 100, warmup, run, 32));
+                if (IdleCpu.supported()) {
+                    Duration idle = Duration.ofSeconds(smoke ? 2 : full ? 60 : 20);
+                    log("daemon " + c.name() + ": idle for " + idle.toSeconds() + " s, CPU per thread");
+                    Thread.sleep(smoke ? 500 : 5_000); // let the last batches and the producer settle
+                    r.put("idle_cpu", IdleCpu.measure(daemon.pid(), idle));
+                }
+            }
+        }
+        return r;
+    }
+
+    private static double jmh(Path out, String name, String include, int threads, String waitStrategy, String linger,
+                              boolean smoke, boolean full) throws Exception {
+        log("jmh " + name + ": " + include + " (" + waitStrategy + ", linger " + linger + "), " + threads + " thread(s)");
+        List<RunResult> results = new ArrayList<>(new Runner(new OptionsBuilder()
+                .include(include).threads(threads).forks(smoke ? 0 : 1)
+                .param("waitStrategy", waitStrategy).param("pipelineLingerMs", linger)
+                .warmupIterations(smoke ? 0 : full ? 3 : 1).warmupTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 3))
+                .measurementIterations(smoke ? 1 : full ? 5 : 3).measurementTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 3))
+                .shouldFailOnError(true).resultFormat(ResultFormatType.JSON)
+                .result(out.resolve("raw").resolve(name + ".json").toString()).build()).run());
+        return Math.round(results.get(0).getPrimaryResult().getScore());
+    }
+
+    private static void chart(Path file, Map<String, List<AckLatency.Point>> curves) throws java.io.IOException {
+        List<Chart<?, ?>> charts = new ArrayList<>();
+        for (String percentile : List.of("p50", "p99")) {
+            XYChart chart = new XYChartBuilder().width(720).height(480)
+                    .title("publish → Kafka acknowledgement, " + percentile + " (open loop)")
+                    .xAxisTitle("offered load (events/s)").yAxisTitle(percentile + " latency (ms)").build();
+            chart.getStyler().setXAxisLogarithmic(true);
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+            chart.getStyler().setXAxisDecimalPattern("#,###");
+            curves.forEach((label, points) -> {
+                List<Double> x = new ArrayList<>();
+                List<Double> y = new ArrayList<>();
+                for (AckLatency.Point p : points) {
+                    x.add((double) p.offered());
+                    y.add(Math.max(0.001, percentile.equals("p50") ? p.p50() : p.p99()));
+                }
+                if (!x.isEmpty()) {
+                    chart.addSeries(label, x, y);
+                }
+            });
+            charts.add(chart);
+        }
+        BitmapEncoder.saveBitmap(charts, 1, charts.size(), file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    static void log(String message) {
+        System.out.println("[latency-suite] " + message);
+        System.out.flush();
+    }
+}
