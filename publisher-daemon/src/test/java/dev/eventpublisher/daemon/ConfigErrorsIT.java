@@ -56,7 +56,7 @@ class ConfigErrorsIT {
                         "unknown setting publisher.batch.szie (from " + typo + ":1)"),
                 Arguments.of(Map.of(), List.of("-Dconfig.file=" + broken), broken.toString()),
                 Arguments.of(Map.of(), List.of("-Dpublisher.ring.wait-strategy=spin"),
-                        "invalid publisher.ring.wait-strategy=spin (from system properties): must be one of parking, blocking, lite-blocking"),
+                        "invalid publisher.ring.wait-strategy=spin (from system properties): must be one of parking, backoff, blocking, lite-blocking"),
                 Arguments.of(Map.of(), List.of("-Dpublisher.topics.orders.batch.size=900"),
                         "invalid publisher.topics.orders.batch.size=900 (from system properties): must be an integer between 1 and 200"),
                 Arguments.of(Map.of("PUBLISHER_JOURNAL_FSYNC", "sometimes"), List.of(),
