@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The wake-up contract of {@link ParkingWaitStrategy} on real rings and processor threads. The strategies here
  * park for an hour between self-wakes, so an event handled at all proves that a signal woke its consumer: a lost
- * signal shows as a timeout, never as a slow pass.
+ * signal shows as a timeout, never as a slow pass. (The JVM may wake a parked thread spuriously; a consumer woken
+ * that way is in its spin or grace park when the signal comes and needs none, so counts allow one fewer wake-up.)
  */
 class ParkingWaitStrategyTest {
     private static final long AN_HOUR = TimeUnit.HOURS.toNanos(1);
@@ -30,7 +31,7 @@ class ParkingWaitStrategyTest {
 
     @Test
     void a_busy_consumer_is_never_signalled_and_a_parked_one_is_woken_once() throws Exception {
-        ParkingWaitStrategy wait = new ParkingWaitStrategy(true, AN_HOUR);
+        ParkingWaitStrategy wait = new ParkingWaitStrategy(true, ParkingWaitStrategy.GRACE_NANOS, AN_HOUR);
         RingBuffer<Slot> ring = RingBuffer.createMultiProducer(Slot::new, 4096, wait);
         CountDownLatch inHandler = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -49,7 +50,8 @@ class ParkingWaitStrategyTest {
             awaitParked(thread);
             publish(ring, 1);
             assertThat(inHandler.await(30, TimeUnit.SECONDS)).as("the parked consumer was woken").isTrue();
-            assertThat(wait.wakeups()).isEqualTo(1);
+            long woken = wait.wakeups();
+            assertThat(woken).isBetween(0L, 1L);
 
             // The consumer is busy in its handler: 3,000 publishes from three threads signal nobody.
             Thread[] publishers = new Thread[3];
@@ -60,7 +62,7 @@ class ParkingWaitStrategyTest {
             for (Thread publisher : publishers) {
                 publisher.join();
             }
-            assertThat(wait.wakeups()).as("unparks while the consumer was busy").isEqualTo(1);
+            assertThat(wait.wakeups()).as("unparks while the consumer was busy").isEqualTo(woken);
 
             release.countDown();
             awaitHandled(handled, 3001);
@@ -68,7 +70,7 @@ class ParkingWaitStrategyTest {
             long before = wait.wakeups();
             publish(ring, 1);
             awaitHandled(handled, 3002);
-            assertThat(wait.wakeups() - before).isEqualTo(1);
+            assertThat(wait.wakeups() - before).isBetween(0L, 1L);
         } finally {
             consumer.halt();
             thread.join(TimeUnit.SECONDS.toMillis(30));
@@ -79,7 +81,7 @@ class ParkingWaitStrategyTest {
     @Test
     void no_signal_is_lost_between_a_consumer_deciding_to_park_and_a_publisher_publishing() throws Exception {
         for (boolean multiProducer : new boolean[] {true, false}) {
-            ParkingWaitStrategy wait = new ParkingWaitStrategy(multiProducer, AN_HOUR);
+            ParkingWaitStrategy wait = new ParkingWaitStrategy(multiProducer, ParkingWaitStrategy.GRACE_NANOS, AN_HOUR);
             RingBuffer<Slot> ring = multiProducer ? RingBuffer.createMultiProducer(Slot::new, 1024, wait)
                     : RingBuffer.createSingleProducer(Slot::new, 1024, wait);
             AtomicLong handled = new AtomicLong();
@@ -113,7 +115,7 @@ class ParkingWaitStrategyTest {
 
     @Test
     void a_stage_behind_another_is_woken_by_that_stage_not_by_publishers() throws Exception {
-        ParkingWaitStrategy wait = new ParkingWaitStrategy(true, AN_HOUR);
+        ParkingWaitStrategy wait = new ParkingWaitStrategy(true, ParkingWaitStrategy.GRACE_NANOS, AN_HOUR);
         RingBuffer<Slot> ring = RingBuffer.createMultiProducer(Slot::new, 1024, wait);
         Sequence committed = new Sequence(-1);
         CountDownLatch commit = new CountDownLatch(1);
@@ -135,11 +137,12 @@ class ParkingWaitStrategyTest {
             awaitParked(secondThread);
             publish(ring, 1);
             awaitBlockedOrWaiting(firstThread);
-            assertThat(wait.wakeups()).as("the publish woke the first stage only").isEqualTo(1);
-            assertThat(handled.get()).isZero();
+            assertThat(wait.wakeups()).as("the publish woke the first stage only").isBetween(0L, 1L);
+            assertThat(handled.get()).as("the second stage waits for the first, whatever the publish did").isZero();
+            long beforeCommit = wait.wakeups();
             commit.countDown();
             awaitHandled(handled, 1);
-            assertThat(wait.wakeups()).isEqualTo(2);
+            assertThat(wait.wakeups() - beforeCommit).as("the commit's signal").isBetween(0L, 1L);
         } finally {
             commit.countDown();
             first.halt();
