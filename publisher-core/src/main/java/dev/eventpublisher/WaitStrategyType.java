@@ -15,9 +15,10 @@ import dev.eventpublisher.ring.ParkingWaitStrategy;
  */
 public enum WaitStrategyType {
     /**
-     * The default: spins a few microseconds, parks 50 µs on its own, then parks until a publisher wakes it; a publisher wakes a
-     * consumer only when it is parked, so {@code publish()} makes no system call while the pipeline is busy, an
-     * event reaching an idle pipeline is picked up in the time an unpark takes, and idle costs next to nothing.
+     * The default: spins a few microseconds (the first stage then parks 50 µs on its own), then parks until
+     * woken; a publisher wakes a consumer only when it is parked, so {@code publish()} makes no system call while
+     * the pipeline is busy, an event reaching an idle pipeline is picked up in the time an unpark takes, and
+     * idle costs next to nothing.
      */
     PARKING,
     /**
