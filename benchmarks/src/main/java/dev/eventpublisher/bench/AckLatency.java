@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.eventpublisher.Backpressure;
 import dev.eventpublisher.EventPublisher;
@@ -106,14 +105,7 @@ final class AckLatency {
         long end = start + duration.toNanos();
         long events = 0;
         for (long due = start; due < end; due += interval) {
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                if (wait > 100_000) {
-                    LockSupport.parkNanos(wait - 50_000);
-                } else {
-                    Thread.onSpinWait();
-                }
-            }
+            Pacing.awaitDue(due);
             sink.send(topic, values[(int) (events & (values.length - 1))], due, recorder, acked);
             events++;
         }

@@ -45,22 +45,8 @@ public final class JournalSuite {
     }
 
     public static void main(String[] args) throws Exception {
-        String mode = "quick";
-        Path out = Path.of("benchmarks/results/journal");
-        Path lib = Path.of("publisher-daemon/target/publisherd/lib");
-        Path config = Path.of("config");
-        String command = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick", "--full", "--smoke" -> mode = args[i].substring(2);
-                case "--out" -> out = Path.of(args[++i]);
-                case "--daemon-lib" -> lib = Path.of(args[++i]);
-                case "--config-dir" -> config = Path.of(args[++i]);
-                case "--command" -> command = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        run(mode, out, lib, config, command != null ? command : "benchmarks/journal --" + mode);
+        SuiteOptions o = SuiteOptions.parse(args, Path.of("benchmarks/results/journal"), "benchmarks/journal");
+        run(o.mode(), o.out(), o.daemonLib(), o.configDir(), o.command());
     }
 
     static void run(String mode, Path out, Path lib, Path config, String command) throws Exception {

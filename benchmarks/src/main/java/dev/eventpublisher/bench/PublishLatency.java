@@ -2,7 +2,6 @@ package dev.eventpublisher.bench;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.eventpublisher.Backpressure;
 import dev.eventpublisher.EventPublisher;
@@ -64,14 +63,7 @@ final class PublishLatency {
         long end = start + duration.toNanos();
         long calls = 0;
         for (long due = start; due < end; due += interval) {
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                if (wait > 100_000) {
-                    LockSupport.parkNanos(wait - 50_000);
-                } else {
-                    Thread.onSpinWait();
-                }
-            }
+            Pacing.awaitDue(due);
             long before = System.nanoTime();
             publisher.publish(topic, null, values[(int) (calls & (values.length - 1))], null);
             long took = System.nanoTime() - before;

@@ -55,7 +55,7 @@ final class SyncLatency {
     }
 
     /** Closed loop over one connection: the next request goes out when the previous answer is in. */
-    static Result http(String what, String baseUrl, String topic, Duration warmup, Duration duration) throws IOException {
+    static Result http(String what, String baseUrl, String topic, Duration warmup, Duration duration) throws Exception {
         URI uri = URI.create(baseUrl);
         byte[][] values = SyntheticEvents.pool(1024, 100);
         try (Socket socket = new Socket()) {
@@ -73,25 +73,14 @@ final class SyncLatency {
                 System.arraycopy(h, 0, requests[i], 0, h.length);
                 System.arraycopy(values[i], 0, requests[i], h.length, values[i].length);
             }
-            Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-            long measureFrom = System.nanoTime() + warmup.toNanos();
-            long end = measureFrom + duration.toNanos();
-            for (int i = 0; ; i++) {
-                long before = System.nanoTime();
-                if (before >= end) {
-                    break;
-                }
+            return closedLoop(what, warmup, duration, i -> {
                 out.write(requests[i & (requests.length - 1)]);
                 out.flush();
                 int status = readResponse(in);
                 if (status != 200) {
                     throw new IllegalStateException("sync publish answered " + status);
                 }
-                if (before >= measureFrom) {
-                    histogram.recordValue(System.nanoTime() - before);
-                }
-            }
-            return result(what, histogram);
+            });
         }
     }
 
@@ -104,21 +93,32 @@ final class SyncLatency {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-            Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-            long measureFrom = System.nanoTime() + warmup.toNanos();
-            long end = measureFrom + duration.toNanos();
-            for (int i = 0; ; i++) {
-                long before = System.nanoTime();
-                if (before >= end) {
-                    break;
-                }
-                producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)])).get();
-                if (before >= measureFrom) {
-                    histogram.recordValue(System.nanoTime() - before);
-                }
-            }
-            return result(what, histogram);
+            return closedLoop(what, warmup, duration,
+                    i -> producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)])).get());
         }
+    }
+
+    /** One synchronous call of the loop; {@code i} counts calls. */
+    private interface Call {
+        void run(int i) throws Exception;
+    }
+
+    /** Calls back to back for warm-up + duration, timing each call made after the warm-up. */
+    private static Result closedLoop(String what, Duration warmup, Duration duration, Call call) throws Exception {
+        Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long measureFrom = System.nanoTime() + warmup.toNanos();
+        long end = measureFrom + duration.toNanos();
+        for (int i = 0; ; i++) {
+            long before = System.nanoTime();
+            if (before >= end) {
+                break;
+            }
+            call.run(i);
+            if (before >= measureFrom) {
+                histogram.recordValue(System.nanoTime() - before);
+            }
+        }
+        return result(what, histogram);
     }
 
     private static Result result(String what, Histogram h) {
