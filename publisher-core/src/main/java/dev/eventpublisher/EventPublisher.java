@@ -16,12 +16,14 @@ import com.codahale.metrics.MetricRegistry;
 import com.lmax.disruptor.RingBuffer;
 import dev.eventpublisher.journal.Acceptance;
 import dev.eventpublisher.journal.Journal;
+import dev.eventpublisher.journal.ReplayStart;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.Admission;
 import dev.eventpublisher.ring.EventSlot;
 import dev.eventpublisher.ring.SlotKind;
 import dev.eventpublisher.sender.BatchSender;
 import dev.eventpublisher.sender.EventFuture;
+import dev.eventpublisher.sender.KafkaBatchSender;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +88,11 @@ public final class EventPublisher implements AutoCloseable {
         if (journal != null) {
             outcomes.journal(journal::done);
         }
+        ReplayStart start = ReplayStart.JOURNAL_MARK;
+        if (settings.exactlyOnce() != null && sender instanceof KafkaBatchSender kafka) {
+            journal.holdUntilReplayed();
+            start = kafka::startExactlyOnce;
+        }
         try {
             this.pipeline = new Pipeline(settings, sender, outcomes, registry, clock, journal);
         } catch (RuntimeException e) {
@@ -95,7 +102,7 @@ public final class EventPublisher implements AutoCloseable {
         this.ring = pipeline.ring;
         this.admission = pipeline.admission;
         if (journal != null && journal.isReplaying()) {
-            journal.replay(ring, admission, outcomes, clock, settings.name());
+            journal.replay(ring, admission, outcomes, clock, settings.name(), start);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.eventpublisher.journal.Journal;
 import dev.eventpublisher.journal.JournalConfig;
 import dev.eventpublisher.journal.JournalStorage;
 import dev.eventpublisher.sender.BatchSender;
+import dev.eventpublisher.sender.ExactlyOnceConfig;
 import dev.eventpublisher.sender.KafkaBatchSender;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -58,6 +59,7 @@ public final class EventPublisherBuilder {
     private String deadLetterTopic;
     private JournalConfig journal;
     private JournalStorage journalStorage;
+    private ExactlyOnceConfig exactlyOnce;
 
     EventPublisherBuilder() {
     }
@@ -211,6 +213,19 @@ public final class EventPublisherBuilder {
     }
 
     /**
+     * Exactly-once delivery (null, the default: at-least-once). Needs a {@link #journal}. Events are written in
+     * Kafka transactions, each covering a range of journal positions and writing its end to a compacted offsets
+     * topic in the same transaction; a publisher restarted on the journal fences the old producer and resends
+     * exactly what no committed transaction covered. A {@code read_committed} consumer sees every accepted event
+     * once. Events are acknowledged when their transaction commits (every {@link ExactlyOnceConfig#interval()}).
+     * The producer's {@code transactional.id} is derived from the journal's id and must not be set.
+     */
+    public EventPublisherBuilder exactlyOnce(ExactlyOnceConfig exactlyOnce) {
+        this.exactlyOnce = exactlyOnce;
+        return this;
+    }
+
+    /**
      * The files under the journal, instead of its directory on disk: tests put a fault-injecting model
      * here. {@link JournalConfig#dir()} then only names it in messages.
      */
@@ -231,8 +246,7 @@ public final class EventPublisherBuilder {
         MetricRegistry registry = metricRegistry != null ? metricRegistry : new MetricRegistry();
         Journal opened = openJournal(settings, registry);
         try {
-            BatchSender sender = batchSender != null ? batchSender
-                    : new KafkaBatchSender(settings.producerProperties(), settings.retry(), settings.deadLetterTopic(), registry);
+            BatchSender sender = batchSender != null ? batchSender : kafkaSender(settings, registry, opened);
             return new EventPublisher(settings, sender, registry, clock, opened);
         } catch (RuntimeException | Error e) {
             if (opened != null) {
@@ -240,6 +254,16 @@ public final class EventPublisherBuilder {
             }
             throw e;
         }
+    }
+
+    private static BatchSender kafkaSender(PublisherSettings settings, MetricRegistry registry, Journal journal) {
+        ExactlyOnceConfig eos = settings.exactlyOnce();
+        if (eos == null) {
+            return new KafkaBatchSender(settings.producerProperties(), settings.retry(), settings.deadLetterTopic(), registry);
+        }
+        Map<String, Object> props = new LinkedHashMap<>(settings.producerProperties());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, eos.transactionalId(journal.id()));
+        return new KafkaBatchSender(props, settings.retry(), settings.deadLetterTopic(), registry, eos, journal.id().toString());
     }
 
     private Journal openJournal(PublisherSettings settings, MetricRegistry registry) {
@@ -288,6 +312,17 @@ public final class EventPublisherBuilder {
         if (journal != null) {
             journal.validate();
         }
+        Map<String, Object> producerProperties = producerProperties();
+        if (exactlyOnce != null) {
+            if (journal == null) {
+                throw invalid("exactlyOnce", "on", "needs a journal (exactly-once resumes from the journal's committed position)");
+            }
+            if (producerProperties.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) != null) {
+                throw invalid("producer property transactional.id", producerProperties.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG),
+                        "must not be set with exactly-once (it is derived from the journal's id)");
+            }
+            exactlyOnce.validate(producerProperties.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        }
         Duration shortestTimeout = batchTimeout;
         for (Map.Entry<String, TopicSettings> e : topics.entrySet()) {
             String key = "topics." + e.getKey();
@@ -312,8 +347,8 @@ public final class EventPublisherBuilder {
             positive("tickInterval", tick);
         }
         return new PublisherSettings(name, batchSize, batchTimeout, maxBatchSize, ringSize, waitStrategy,
-                backpressure, blockTimeout, endOfBatchPolicy, tick, closeTimeout, producerProperties(), topics,
-                circuitBreaker, circuitStallTimeout, circuitOpenDuration, retryPolicy, deadLetterTopic, journal);
+                backpressure, blockTimeout, endOfBatchPolicy, tick, closeTimeout, producerProperties, topics,
+                circuitBreaker, circuitStallTimeout, circuitOpenDuration, retryPolicy, deadLetterTopic, journal, exactlyOnce);
     }
 
     private Map<String, Object> producerProperties() {

@@ -69,7 +69,9 @@ final class Pipeline {
                 ProducerType.MULTI, ringWait);
         this.ring = disruptor.getRingBuffer();
         this.batcher = new BatchingEventHandler(topicRules(s), s.maxBatchSize(), s.endOfBatchPolicy(),
-                senderStage.output(), outcomes, registry);
+                senderStage.output(), outcomes, registry,
+                s.exactlyOnce() == null ? 0 : s.exactlyOnce().interval().toNanos(),
+                s.exactlyOnce() == null ? 0 : s.exactlyOnce().maxEvents());
         disruptor.setDefaultExceptionHandler(loopErrors);
         if (journal == null) {
             disruptor.handleEventsWith(batcher);
@@ -92,8 +94,8 @@ final class Pipeline {
         senderStage.start();
         disruptor.start();
         this.ticker = new Ticker(s.name() + "-timer", ring, admission,
-                () -> batcher.pendingEvents() > 0 || sender.needsMaintenance(), clock,
-                s.tickInterval().toNanos());
+                () -> batcher.wantsTicks() || sender.needsMaintenance(), clock,
+                tickInterval(s));
         if (circuit != null) {
             ticker.every(DeliveryCircuit.CHECK_PERIOD.toNanos(), () -> circuit.check(System.nanoTime()));
         }
@@ -168,6 +170,12 @@ final class Pipeline {
                         || (refusal == Admission.JOURNAL_FULL && journal != null && journal.waitsWhenFull());
             }
         };
+    }
+
+    /** Exactly-once: ticks also close transaction spans, so they come at least ten times per commit interval. */
+    private static long tickInterval(PublisherSettings s) {
+        long tick = s.tickInterval().toNanos();
+        return s.exactlyOnce() == null ? tick : Math.max(1_000_000L, Math.min(tick, s.exactlyOnce().interval().toNanos() / 10));
     }
 
     private static TopicRules topicRules(PublisherSettings s) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.eventpublisher.journal.JournalConfig;
+import dev.eventpublisher.sender.ExactlyOnceConfig;
 
 /**
  * The validated, immutable settings of a publisher. Built by {@link EventPublisherBuilder}, which
@@ -28,13 +29,15 @@ import dev.eventpublisher.journal.JournalConfig;
  * @param retry              how records that Kafka's {@code send()} refuses are retried
  * @param deadLetterTopic    where events failing for a reason of their own go; null for none
  * @param journal            the durable journal's settings; null for none (acceptance in memory only)
+ * @param exactlyOnce        exactly-once delivery's settings (needs the journal); null for at-least-once
  */
 public record PublisherSettings(String name, int batchSize, Duration batchTimeout, int maxBatchSize, int ringSize,
                                 WaitStrategyType waitStrategy, Backpressure backpressure, Duration blockTimeout,
                                 EndOfBatchPolicy endOfBatchPolicy, Duration tickInterval, Duration closeTimeout,
                                 Map<String, Object> producerProperties, Map<String, TopicSettings> topics,
                                 boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
-                                RetryPolicy retry, String deadLetterTopic, JournalConfig journal) {
+                                RetryPolicy retry, String deadLetterTopic, JournalConfig journal,
+                                ExactlyOnceConfig exactlyOnce) {
 
     public PublisherSettings {
         producerProperties = Map.copyOf(producerProperties);

@@ -13,6 +13,13 @@ public interface BatchOutput {
      */
     void barrier(CompletableFuture<Void> done);
 
+    /**
+     * Exactly-once mode: every journal position below {@code nextPosition} has been flushed (or was never
+     * the batcher's to flush); the open transaction may commit with this as its committed position.
+     */
+    default void commit(long nextPosition) {
+    }
+
     /** A timer tick reached the batcher: the output may do periodic work of its own. */
     default void tick() {
     }

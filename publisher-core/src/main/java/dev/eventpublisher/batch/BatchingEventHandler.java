@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code timeout}: a TICK found its oldest event older than the topic's batch timeout;</li>
  *   <li>{@code end_of_batch}: the batcher caught up with the ring (policy {@link EndOfBatchPolicy#FLUSH_ALL});</li>
  *   <li>{@code max_size}: pending events across all topics reached the max batch size (largest group goes);</li>
- *   <li>{@code forced} / {@code shutdown}: a FLUSH / SHUTDOWN command, followed by a barrier.</li>
+ *   <li>{@code forced} / {@code shutdown}: a FLUSH / SHUTDOWN command, followed by a barrier;</li>
+ *   <li>{@code commit}: exactly-once mode, a transaction span is due ({@link CommitSpan}): every group goes,
+ *       then a commit mark.</li>
  * </ul>
  *
  * <p>Single writer: all state is owned by the batcher thread; commands arrive through the ring in order
@@ -49,6 +51,10 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
     private final Counter errors;
     /** The pending count for other threads (status, timer); written with a cheap ordered store. */
     private final AtomicInteger pendingForReaders = new AtomicInteger();
+    /** Exactly-once mode only (else null): the positions handed over since the last commit mark. */
+    private final CommitSpan span;
+    /** Whether a span is open, for the timer thread (it must keep ticking until the span is committed). */
+    private final AtomicInteger spanOpenForReaders = new AtomicInteger();
     /** After SHUTDOWN, a late event is flushed at once instead of waiting for a trigger. */
     private boolean draining;
     /** The last event's topic and group: most streams repeat the same topic String instance. */
@@ -57,6 +63,18 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
 
     public BatchingEventHandler(TopicRules rules, int maxBatchSize, EndOfBatchPolicy endOfBatchPolicy,
                                 BatchOutput output, Outcomes outcomes, MetricRegistry registry) {
+        this(rules, maxBatchSize, endOfBatchPolicy, output, outcomes, registry, 0, 0);
+    }
+
+    /**
+     * @param commitIntervalNanos exactly-once mode: put a commit mark behind the flushed events at least this
+     *                            often while events arrive (0: no marks, at-least-once)
+     * @param commitMaxEvents     ... or once a span holds this many events
+     */
+    public BatchingEventHandler(TopicRules rules, int maxBatchSize, EndOfBatchPolicy endOfBatchPolicy,
+                                BatchOutput output, Outcomes outcomes, MetricRegistry registry,
+                                long commitIntervalNanos, int commitMaxEvents) {
+        this.span = commitIntervalNanos > 0 ? new CommitSpan(commitIntervalNanos, commitMaxEvents) : null;
         this.rules = rules;
         this.endOfBatchPolicy = endOfBatchPolicy;
         this.output = output;
@@ -91,7 +109,27 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
                 LOG.error("batcher failed to flush at end of batch; the groups stay pending", e);
             }
         }
+        if (span != null && span.due()) {
+            commit(FlushTrigger.COMMIT);
+        }
         pendingForReaders.lazySet(pending.count());
+    }
+
+    /** Whether the timer should tick for the batcher: events pending, or a transaction span to commit. Any thread. */
+    public boolean wantsTicks() {
+        return pendingForReaders.get() > 0 || spanOpenForReaders.get() != 0;
+    }
+
+    /** Exactly-once: flush every group, then mark the span's end for the sender. */
+    private void commit(FlushTrigger trigger) {
+        try {
+            flushAll(trigger);
+            output.commit(span.close());
+        } catch (RuntimeException e) {
+            errors.inc();
+            LOG.error("batcher failed to close a transaction span; it stays open", e);
+        }
+        spanOpenForReaders.lazySet(span.isOpen() ? 1 : 0);
     }
 
     /** Pending events across all topics, as last published by the batcher thread. Any thread. */
@@ -103,21 +141,32 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
         switch (slot.kind()) {
             case EVENT -> onPublished(slot);
             case TICK -> {
+                if (span != null) {
+                    span.time(slot.nanos());
+                }
                 onTick(slot.nanos());
                 output.tick();
             }
             case FLUSH -> {
-                flushAll(FlushTrigger.FORCED);
+                flushAllAndCommit(FlushTrigger.FORCED);
                 output.barrier(slot.control());
             }
             case SHUTDOWN -> {
-                flushAll(FlushTrigger.SHUTDOWN);
+                flushAllAndCommit(FlushTrigger.SHUTDOWN);
                 draining = true;
                 output.barrier(slot.control());
             }
             case VOID -> {
                 // claimed by a call that found the publisher closed; it was refused
             }
+        }
+    }
+
+    private void flushAllAndCommit(FlushTrigger trigger) {
+        if (span != null && span.isOpen()) {
+            commit(trigger);
+        } else {
+            flushAll(trigger);
         }
     }
 
@@ -130,12 +179,16 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
             throw e;
         }
         pending.append(group, slot);
+        if (span != null) {
+            span.event(slot.position(), slot.nanos());
+            spanOpenForReaders.lazySet(1);
+        }
         if (group.activeIndex < 0) {
             group.activeIndex = active.size();
             active.add(group);
         }
         if (draining) {
-            flush(group, FlushTrigger.SHUTDOWN);
+            flushAllAndCommit(FlushTrigger.SHUTDOWN);
         } else if (group.count >= group.batchSize) {
             flush(group, FlushTrigger.SIZE);
         } else if (pending.isFull()) {

@@ -15,11 +15,13 @@ public enum FlushTrigger {
     /** forceFlush(). */
     FORCED,
     /** close(), and any event that raced in after it. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /** Exactly-once: a transaction span was due; every group went ahead of its commit mark. */
+    COMMIT;
 
     private final String metricName = name().toLowerCase(Locale.ROOT);
 
-    /** {@code size}, {@code timeout}, {@code end_of_batch}, {@code max_size}, {@code forced}, {@code shutdown}. */
+    /** {@code size}, {@code timeout}, {@code end_of_batch}, {@code max_size}, {@code forced}, {@code shutdown}, {@code commit}. */
     public String metricName() {
         return metricName;
     }

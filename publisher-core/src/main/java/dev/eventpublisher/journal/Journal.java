@@ -202,11 +202,19 @@ public final class Journal implements AutoCloseable {
      * {@code REPLAYING} until it is all in). Returns at once; a thread does the work.
      */
     public void replay(RingBuffer<EventSlot> ring, Admission admission, Outcomes outcomes, java.util.function.LongSupplier clock,
-                       String threadPrefix) {
-        Replayer replayer = new Replayer(this, storage, recovered, ring, admission, outcomes, clock);
+                       String threadPrefix, ReplayStart start) {
+        Replayer replayer = new Replayer(this, storage, recovered, ring, admission, outcomes, clock, start);
         Thread thread = new Thread(replayer, threadPrefix + "-replay");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Exactly-once: accept nothing until {@link #replay} has learnt where Kafka's committed position is,
+     * backlog or not (call before the pipeline admits anything).
+     */
+    public void holdUntilReplayed() {
+        replaying = true;
     }
 
     /** The close deadline passed: a journal thread waiting for space gives up (refusing what it holds). */

@@ -35,13 +35,14 @@ final class Replayer implements Runnable {
     private final Admission admission;
     private final Outcomes outcomes;
     private final LongSupplier clock;
+    private final ReplayStart start;
     private final List<JournalRecord> chunk = new ArrayList<>(CHUNK);
     private long expected;
     private long replayed;
     private long replayedBytes;
 
     Replayer(Journal journal, JournalStorage storage, Recovery.Result recovered, RingBuffer<EventSlot> ring,
-             Admission admission, Outcomes outcomes, LongSupplier clock) {
+             Admission admission, Outcomes outcomes, LongSupplier clock, ReplayStart start) {
         this.journal = journal;
         this.storage = storage;
         this.recovered = recovered;
@@ -49,17 +50,25 @@ final class Replayer implements Runnable {
         this.admission = admission;
         this.outcomes = outcomes;
         this.clock = clock;
+        this.start = start;
         this.expected = recovered.mark();
     }
 
     @Override
     public void run() {
+        if (!skipCommitted()) {
+            return;
+        }
         long start = System.nanoTime();
         LOG.info("journal {}: replaying {} event(s) from position {} before accepting new ones",
-                storage.describe(), recovered.next() - recovered.mark(), recovered.mark());
+                storage.describe(), recovered.next() - expected, expected);
         try {
-            for (Recovery.Segment segment : recovered.segments()) {
-                if (!replaySegment(segment)) {
+            List<Recovery.Segment> segments = recovered.segments();
+            for (int i = 0; i < segments.size() && expected < recovered.next(); i++) {
+                if (i + 1 < segments.size() && segments.get(i + 1).base() <= expected) {
+                    continue; // wholly below the start: acknowledged, and the checkpoint may be deleting it now
+                }
+                if (!replaySegment(segments.get(i))) {
                     LOG.info("journal {}: replay stopped by close after {} event(s); the rest stays in the journal",
                             storage.describe(), replayed);
                     return;
@@ -76,6 +85,34 @@ final class Replayer implements Runnable {
         journal.replayFinished(millis);
         LOG.info("journal {}: replayed {} event(s) ({} bytes) in {} ms ({} events/s); accepting new events",
                 storage.describe(), replayed, replayedBytes, millis, millis == 0 ? replayed : replayed * 1000 / millis);
+    }
+
+    /**
+     * Waits for the start position (exactly-once: Kafka's committed position) and releases every position
+     * below it as done. False if the publisher closed meanwhile, or if Kafka claims more than the journal
+     * holds (then the journal fails: new events would reuse positions Kafka already counts as committed).
+     */
+    private boolean skipCommitted() {
+        long committed = start.await(() -> !admission.isOpen());
+        if (committed < 0) {
+            LOG.info("journal {}: closed before the replay could start; the backlog stays in the journal", storage.describe());
+            return false;
+        }
+        if (committed > recovered.next()) {
+            journal.fail("exactly-once start", new IOException("Kafka's committed position for this journal is " + committed
+                    + " but the journal ends at position " + recovered.next() + ": the journal is older than what Kafka"
+                    + " has seen from it (restored from a backup?). Move the journal directory away to start a new one"));
+            return false;
+        }
+        if (committed > expected) {
+            LOG.info("journal {}: positions {}..{} are already committed in Kafka; not sending them again",
+                    storage.describe(), expected, committed - 1);
+            for (long p = expected; p < committed; p++) {
+                journal.done(p);
+            }
+            expected = committed;
+        }
+        return true;
     }
 
     /** Returns false if the publisher closed meanwhile. */

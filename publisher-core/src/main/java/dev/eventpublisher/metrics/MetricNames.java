@@ -80,6 +80,12 @@ public final class MetricNames {
     public static final String JOURNAL_RESENT = "journal.resent";
     /** Gauge: milliseconds the last start-up replay took (0 before it finished). */
     public static final String JOURNAL_REPLAY_MS = "journal.replay-ms";
+    /** Exactly-once: Kafka transactions committed (each covers a range of journal positions). */
+    public static final String TRANSACTIONS_COMMITTED = "transactions.committed";
+    /** Exactly-once: transactions aborted (and retried from what they held). */
+    public static final String TRANSACTIONS_ABORTED = "transactions.aborted";
+    /** Exactly-once: the journal position the last committed transaction wrote to the offsets topic. */
+    public static final String TRANSACTIONS_COMMITTED_POSITION = "transactions.committed-position";
 
     /** Counter: exceptions caught in the batcher loop. */
     public static final String ERRORS_BATCHER = "errors.batcher";

@@ -15,6 +15,14 @@ public interface BatchSender {
     /** Sends one topic batch. */
     void send(OutgoingBatch batch);
 
+    /**
+     * Exactly-once mode: every journalled event below {@code nextPosition} has been passed to {@link #send};
+     * commit them (with the position) as one transaction, and acknowledge them once it is committed.
+     * Not called in at-least-once mode.
+     */
+    default void commit(long nextPosition) {
+    }
+
     /** Whether {@link #maintain()} has work (any thread; cheap): the timer then wakes the sender thread. */
     default boolean needsMaintenance() {
         return false;

@@ -13,13 +13,14 @@ import org.apache.kafka.common.header.Header;
  */
 final class BatchSlot implements OutgoingBatch {
     /** What the slot carries. */
-    enum Kind { BATCH, BARRIER, MAINTENANCE }
+    enum Kind { BATCH, BARRIER, MAINTENANCE, COMMIT }
 
     private Kind kind = Kind.BATCH;
     private String topic;
     private int size;
     private FlushTrigger trigger;
     private CompletableFuture<Void> barrier;
+    private long commitPosition;
     private final byte[][] keys;
     private final byte[][] values;
     private final Object[] headers;
@@ -58,6 +59,16 @@ final class BatchSlot implements OutgoingBatch {
         this.kind = Kind.BARRIER;
         this.barrier = barrier;
         this.size = 0;
+    }
+
+    void loadCommit(long nextPosition) {
+        this.kind = Kind.COMMIT;
+        this.size = 0;
+        this.commitPosition = nextPosition;
+    }
+
+    long commitPosition() {
+        return commitPosition;
     }
 
     void loadMaintenance() {

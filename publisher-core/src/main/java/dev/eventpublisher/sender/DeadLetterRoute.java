@@ -49,6 +49,16 @@ final class DeadLetterRoute {
                 && !(error instanceof AuthenticationException);
     }
 
+    /** The dead letter of {@code original}: its key, value and headers, plus headers saying where it was going and why not. */
+    static ProducerRecord<byte[], byte[]> letter(String topic, ProducerRecord<byte[], byte[]> original, Exception error) {
+        RecordHeaders headers = new RecordHeaders(original.headers().toArray());
+        headers.add(KafkaBatchSender.HEADER_ORIGINAL_TOPIC, original.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(KafkaBatchSender.HEADER_REASON,
+                (Outcomes.KAFKA_PREFIX + error.getClass().getSimpleName()).getBytes(StandardCharsets.UTF_8));
+        headers.add(KafkaBatchSender.HEADER_ERROR, String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topic, null, null, original.key(), original.value(), headers);
+    }
+
     void enqueue(RecordCallback original, Exception error) {
         pending.add(new Pending(original, error));
     }
@@ -65,13 +75,7 @@ final class DeadLetterRoute {
                 p.original().delivery.fail(p.error());
                 continue;
             }
-            ProducerRecord<byte[], byte[]> original = p.original().record;
-            RecordHeaders headers = new RecordHeaders(original.headers().toArray());
-            headers.add(KafkaBatchSender.HEADER_ORIGINAL_TOPIC, original.topic().getBytes(StandardCharsets.UTF_8));
-            headers.add(KafkaBatchSender.HEADER_REASON,
-                    (Outcomes.KAFKA_PREFIX + p.error().getClass().getSimpleName()).getBytes(StandardCharsets.UTF_8));
-            headers.add(KafkaBatchSender.HEADER_ERROR, String.valueOf(p.error().getMessage()).getBytes(StandardCharsets.UTF_8));
-            ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topic, null, null, original.key(), original.value(), headers);
+            ProducerRecord<byte[], byte[]> letter = letter(topic, p.original().record, p.error());
             Pending written = p;
             Exception refused = sender.send(letter, new Callback() {
                 @Override

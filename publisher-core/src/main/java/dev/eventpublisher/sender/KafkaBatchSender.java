@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  *       there ({@link DeadLetterRoute}).</li>
  *   <li>With {@code transactional.id} set, each flushed topic batch is one Kafka transaction
  *       ({@link TransactionalSend}).</li>
+ *   <li>Exactly-once ({@link ExactlyOnceConfig}): one transaction spans the batches between two commit marks and
+ *       writes the journal position it covers to the offsets topic ({@link TransactionSpan}); a restarted
+ *       publisher starts with {@link #startExactlyOnce}.</li>
  *   <li>Partitions are chosen here, as Kafka's default partitioner would (see {@link PartitionChooser}),
  *       unless a custom partitioner is configured.</li>
  * </ul>
@@ -71,6 +75,9 @@ public final class KafkaBatchSender implements BatchSender {
     private final ResendQueue resends = new ResendQueue();
     private final ProducerHolder holder;
     private final TransactionalSend transactions;
+    /** Exactly-once mode only (else null). */
+    private final TransactionSpan span;
+    private final CommittedPositions positions;
     private final Counter retries;
     private final Counter resent;
 
@@ -97,6 +104,16 @@ public final class KafkaBatchSender implements BatchSender {
      */
     public KafkaBatchSender(Map<String, Object> producerProperties, RetryPolicy retry, String deadLetterTopic,
                             MetricRegistry registry) {
+        this(producerProperties, retry, deadLetterTopic, registry, null, null);
+    }
+
+    /**
+     * @param exactlyOnce null for at-least-once; else {@code producerProperties} must carry the journal's
+     *                    {@code transactional.id} and {@link #startExactlyOnce} must run before the first send
+     * @param journalKey  exactly-once: the journal's id, the key of its committed position
+     */
+    public KafkaBatchSender(Map<String, Object> producerProperties, RetryPolicy retry, String deadLetterTopic,
+                            MetricRegistry registry, ExactlyOnceConfig exactlyOnce, String journalKey) {
         Map<String, Object> properties = withByteSerializers(producerProperties);
         this.transactional = producerProperties.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) != null;
         boolean choosePartitions = producerProperties.get(ProducerConfig.PARTITIONER_CLASS_CONFIG) == null
@@ -106,11 +123,22 @@ public final class KafkaBatchSender implements BatchSender {
         this.retry = retry;
         this.retries = registry.counter(MetricNames.SENDER_RETRIES);
         this.resent = registry.counter(MetricNames.JOURNAL_RESENT);
-        this.holder = new ProducerHolder(properties, transactional, choosePartitions, stickyBytes,
+        boolean exactly = exactlyOnce != null;
+        if (exactly && !transactional) {
+            throw new IllegalArgumentException("exactly-once needs the journal's transactional.id in the producer properties");
+        }
+        this.holder = new ProducerHolder(properties, transactional, exactly, choosePartitions, stickyBytes,
                 registry.counter(MetricNames.PRODUCER_RECREATED));
-        this.transactions = transactional ? new TransactionalSend(this, holder, retry) : null;
+        this.transactions = transactional && !exactly ? new TransactionalSend(this, holder, retry) : null;
         this.deadLetters = deadLetterTopic == null || transactional ? null
                 : new DeadLetterRoute(deadLetterTopic, registry.counter(MetricNames.EVENTS_DEAD_LETTERED));
+        this.positions = exactly ? new CommittedPositions(exactlyOnce.offsetsTopic(), journalKey, properties) : null;
+        this.span = exactly ? new TransactionSpan(this, holder, retry, positions, deadLetterTopic,
+                registry.counter(MetricNames.TRANSACTIONS_COMMITTED), registry.counter(MetricNames.TRANSACTIONS_ABORTED),
+                registry.counter(MetricNames.EVENTS_DEAD_LETTERED)) : null;
+        if (exactly) {
+            registry.gauge(MetricNames.TRANSACTIONS_COMMITTED_POSITION, () -> span::committedPosition);
+        }
     }
 
     /**
@@ -155,6 +183,12 @@ public final class KafkaBatchSender implements BatchSender {
         String topic = batch.topic();
         PartitionChooser partitions = holder.partitions();
         Object topicPartitions = partitions == null ? null : partitions.forTopic(topic, System.nanoTime());
+        if (span != null) {
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                span.add(callbackFor(batch, i, partitions, topicPartitions));
+            }
+            return;
+        }
         if (transactional) {
             List<RecordCallback> callbacks = new ArrayList<>(batch.size());
             for (int i = 0, n = batch.size(); i < n; i++) {
@@ -166,6 +200,45 @@ public final class KafkaBatchSender implements BatchSender {
         for (int i = 0, n = batch.size(); i < n; i++) {
             sendOrRoute(callbackFor(batch, i, partitions, topicPartitions));
         }
+    }
+
+    /** Exactly-once: the transaction holding everything sent so far commits, covering positions below {@code nextPosition}. */
+    @Override
+    public void commit(long nextPosition) {
+        if (span != null) {
+            senderThread = Thread.currentThread();
+            maintain();
+            span.commit(nextPosition);
+        }
+    }
+
+    /**
+     * Exactly-once start, before any event is sent (the journal's replay thread calls it): initialises the
+     * transactional producer — fencing a zombie with the same {@code transactional.id} and settling its open
+     * transaction — then reads the journal's committed position from the offsets topic (creating the topic if
+     * absent). Retries with backoff while Kafka is unreachable.
+     *
+     * @return the first journal position no committed transaction covers (0 if none), or -1 if {@code stopped}
+     */
+    public long startExactlyOnce(java.util.function.BooleanSupplier stopped) {
+        for (int attempt = 1; !stopped.getAsBoolean(); attempt++) {
+            try {
+                holder.initTransactions();
+                long position = positions.read();
+                span.start(position);
+                LOG.info("exactly-once: transactional.id {} initialised; Kafka's committed journal position is {} ({})",
+                        holder.transactionalId(), position, positions.topic());
+                return position;
+            } catch (KafkaException | IllegalStateException e) {
+                long backoff = retry.backoffNanos(attempt);
+                LOG.warn("exactly-once start: {}; trying again in {} ms", e.toString(), backoff / 1_000_000);
+                long deadline = System.nanoTime() + backoff;
+                while (!stopped.getAsBoolean() && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), 50_000_000L));
+                }
+            }
+        }
+        return -1;
     }
 
     private RecordCallback callbackFor(OutgoingBatch batch, int i, PartitionChooser partitions, Object topicPartitions) {
@@ -271,7 +344,7 @@ public final class KafkaBatchSender implements BatchSender {
         }
     }
 
-    private boolean isOwnFault(RecordCallback callback, Exception failure) {
+    boolean isOwnFault(RecordCallback callback, Exception failure) {
         if (Failures.ownFault(failure)) {
             return true;
         }
@@ -349,6 +422,12 @@ public final class KafkaBatchSender implements BatchSender {
     private void replaceProducer() {
         fatal = false;
         holder.replace(fatalCause, () -> closing, this::pause, retry.maxBackoff().toNanos());
+    }
+
+    /** A failure that leaves the producer unusable (or its transaction's outcome unknown): replace it before the next send. */
+    void markFatal(Throwable cause) {
+        fatalCause = cause;
+        fatal = true;
     }
 
     /** Transactional mode: abort after a failure; a fatal failure (or a failed abort) marks the producer for replacement. */

@@ -22,17 +22,25 @@ final class ProducerHolder {
     private final long stickyBytes;
     private final Counter recreated;
     private volatile Producer<byte[], byte[]> producer;
-    private PartitionChooser partitions;
+    private volatile PartitionChooser partitions;
 
-    ProducerHolder(Map<String, Object> properties, boolean transactional, boolean choosePartitions, long stickyBytes,
-                   Counter recreated) {
+    /**
+     * @param initLater transactional: leave {@code initTransactions()} of the first producer to {@link #initTransactions}
+     *                  (exactly-once start, which may have to wait for Kafka); replacements always init at once
+     */
+    ProducerHolder(Map<String, Object> properties, boolean transactional, boolean initLater, boolean choosePartitions,
+                   long stickyBytes, Counter recreated) {
         this.properties = properties;
         this.transactional = transactional;
         this.choosePartitions = choosePartitions;
         this.stickyBytes = stickyBytes;
         this.recreated = recreated;
-        this.producer = create();
+        this.producer = initLater ? new KafkaProducer<>(properties) : create();
         this.partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
+    }
+
+    Object transactionalId() {
+        return properties.get(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     }
 
     Producer<byte[], byte[]> producer() {
@@ -55,6 +63,22 @@ final class ProducerHolder {
             }
         }
         return created;
+    }
+
+    /**
+     * Starting thread, before the sender thread uses the producer: fences an earlier producer with the same
+     * {@code transactional.id} and settles its open transaction. After a failure the producer is made anew
+     * (uninitialised), so the next call starts clean.
+     */
+    void initTransactions() {
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            producer = new KafkaProducer<>(properties);
+            partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
+            throw e;
+        }
     }
 
     /**

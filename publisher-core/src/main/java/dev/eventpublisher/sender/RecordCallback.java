@@ -36,6 +36,15 @@ final class RecordCallback implements Callback {
         return new RecordCallback(delivery, record, owner, resends + 1);
     }
 
+    /**
+     * The same event for the next try of its transaction, with fresh answers; failing on its own counts as a
+     * re-send (an abort because of another event does not).
+     */
+    RecordCallback retry() {
+        boolean ownTry = failure != null && !(failure instanceof org.apache.kafka.common.errors.TransactionAbortedException);
+        return new RecordCallback(delivery, record, owner, ownTry ? resends + 1 : resends);
+    }
+
     @Override
     public void onCompletion(RecordMetadata metadata, Exception exception) {
         if (exception != null && owner.isSendingOnThisThread()) {

@@ -44,6 +44,7 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
                     sealed.seal(slot.barrier());
                 }
                 case MAINTENANCE -> maintain();
+                case COMMIT -> commit(slot.commitPosition());
                 case BATCH -> {
                     if (slot.size() > 0) {
                         send(slot);
@@ -76,6 +77,15 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
             for (int i = 0; i < n; i++) {
                 slot.delivery(i).fail(Outcomes.INTERNAL, e);
             }
+        }
+    }
+
+    private void commit(long nextPosition) {
+        try {
+            sender.commit(nextPosition);
+        } catch (RuntimeException e) {
+            errors.inc();
+            LOG.error("sender failed to commit up to journal position {}; continuing", nextPosition, e);
         }
     }
 

@@ -48,6 +48,16 @@ public final class SenderRing implements BatchOutput {
     }
 
     @Override
+    public void commit(long nextPosition) {
+        long sequence = ring.next();
+        try {
+            ring.get(sequence).loadCommit(nextPosition);
+        } finally {
+            ring.publish(sequence);
+        }
+    }
+
+    @Override
     public void barrier(CompletableFuture<Void> done) {
         long sequence = ring.next();
         try {
