@@ -95,6 +95,7 @@ public final class LoadCommand implements Callable<Integer> {
                 : (settings.journal() != null ? settings.journal() : dev.eventpublisher.journal.JournalConfig.at(journalDir))
                         .withDir(journalDir);
         try (EventPublisher publisher = settings.publisherBuilder(bootstrap).journal(journal)
+                .exactlyOnce(journal == null ? null : settings.exactlyOnce())
                 .backpressure(backpressure).blockTimeout(Duration.ofSeconds(10)).build()) {
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> workers = new ArrayList<>();

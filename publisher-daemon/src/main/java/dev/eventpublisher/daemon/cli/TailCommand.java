@@ -75,6 +75,8 @@ public final class TailCommand implements Callable<Integer> {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(settings.consumerMaxWaitMs()));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "publisherd-tail");
+        // Only what committed transactions wrote (exactly-once): an aborted try is never shown as an event.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
 
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -60,6 +60,7 @@ public final class ConfigLoader {
         m.put("PUBLISHER_JOURNAL_ENABLED", "publisher.journal.enabled");
         m.put("PUBLISHER_JOURNAL_DIR", "publisher.journal.dir");
         m.put("PUBLISHER_JOURNAL_FSYNC", "publisher.journal.fsync");
+        m.put("PUBLISHER_DELIVERY", "publisher.delivery");
         return Map.copyOf(m);
     }
 

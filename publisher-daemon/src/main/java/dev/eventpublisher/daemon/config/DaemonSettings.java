@@ -27,6 +27,7 @@ import dev.eventpublisher.WaitStrategyType;
 import dev.eventpublisher.journal.FsyncPolicy;
 import dev.eventpublisher.journal.JournalConfig;
 import dev.eventpublisher.journal.WhenFull;
+import dev.eventpublisher.sender.ExactlyOnceConfig;
 
 /**
  * The daemon's settings, read and validated once from the merged configuration. Immutable; the rest
@@ -45,7 +46,7 @@ public record DaemonSettings(
         boolean jmxEnabled,
         boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
         RetryPolicy retry, String deadLetterTopic,
-        JournalConfig journal) {
+        JournalConfig journal, ExactlyOnceConfig exactlyOnce) {
 
     private static final String P = "publisher.";
     private static final int MAX_COUNT = 1_000_000;
@@ -128,11 +129,12 @@ public record DaemonSettings(
         }
 
         JournalConfig journal = journal(r);
+        ExactlyOnceConfig exactlyOnce = exactlyOnce(r, journal, producer);
 
         DaemonSettings settings = new DaemonSettings(loaded.profile(), batchSize, batchTimeout, maxBatchSize, endOfBatch,
                 topics, ringSize, waitStrategy, backpressure, blockTimeout, shutdownTimeout, bootstrap, producer,
                 minBytes, maxWaitMs, embeddedPort, Path.of(dataDir), partitions, http, jmx,
-                circuit, stall, openFor, retry, deadLetters.isEmpty() ? null : deadLetters, journal);
+                circuit, stall, openFor, retry, deadLetters.isEmpty() ? null : deadLetters, journal, exactlyOnce);
         // The library checks its own settings too; anything it refuses here is a daemon bug, not user input.
         settings.publisherBuilder(bootstrap.isEmpty() ? "127.0.0.1:9092" : bootstrap).settings();
         return settings;
@@ -151,6 +153,7 @@ public record DaemonSettings(
                 .retryPolicy(retry)
                 .deadLetterTopic(deadLetterTopic)
                 .journal(journal)
+                .exactlyOnce(exactlyOnce)
                 .producerProperties(producerProperties);
         if (circuitBreaker) {
             b.circuitBreaker(circuitStallTimeout, circuitOpenDuration);
@@ -233,6 +236,46 @@ public record DaemonSettings(
             props.put(e.getKey(), value.toString());
         }
         return props;
+    }
+
+    /** Exactly-once's settings, or null for {@code publisher.delivery = at-least-once}. */
+    private static ExactlyOnceConfig exactlyOnce(ConfigReader r, JournalConfig journal, Map<String, String> producer) {
+        Delivery delivery = r.choice(P + "delivery", Delivery.class);
+        Duration interval = r.duration(P + "transaction.interval", false);
+        int maxEvents = r.integer(P + "transaction.max-events", 1, 10_000_000);
+        String offsetsTopic = r.string(P + "transaction.offsets-topic");
+        try {
+            Topics.validate(offsetsTopic);
+        } catch (IllegalArgumentException bad) {
+            throw r.invalid(P + "transaction.offsets-topic", bad.getMessage());
+        }
+        String prefix = r.string(P + "transaction.id-prefix");
+        if (prefix.isBlank() || prefix.length() > 200) {
+            throw r.invalid(P + "transaction.id-prefix", "must be 1-200 characters");
+        }
+        if (delivery == Delivery.AT_LEAST_ONCE) {
+            return null;
+        }
+        if (journal == null) {
+            throw r.invalid(P + "delivery", "exactly-once needs the journal (publisher.journal.enabled = true, from "
+                    + r.origin(P + "journal.enabled") + "): it resumes from the journal's committed position");
+        }
+        if (producer.containsKey("transactional.id")) {
+            throw r.invalid(P + "kafka.producer.transactional.id", "must not be set with publisher.delivery = exactly-once"
+                    + " (the transactional.id is <publisher.transaction.id-prefix>-<journal id>)");
+        }
+        String timeout = producer.getOrDefault("transaction.timeout.ms", "60000");
+        long timeoutMs;
+        try {
+            timeoutMs = Long.parseLong(timeout.trim());
+        } catch (NumberFormatException e) {
+            throw r.invalid(P + "kafka.producer.transaction.timeout.ms", "must be a number of milliseconds");
+        }
+        if (interval.toMillis() * 2 > timeoutMs) {
+            throw r.invalid(P + "transaction.interval", "must be at most half of kafka.producer.transaction.timeout.ms ("
+                    + timeoutMs + " ms): a transaction must commit well before the broker aborts it");
+        }
+        return new ExactlyOnceConfig(interval, maxEvents, offsetsTopic, prefix);
     }
 
     /** The journal's settings, or null when {@code publisher.journal.enabled = false}. */

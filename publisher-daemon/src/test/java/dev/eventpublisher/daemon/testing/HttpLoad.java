@@ -129,4 +129,28 @@ public final class HttpLoad implements AutoCloseable {
         }
         return counts;
     }
+
+    /** Ids stored more than once. */
+    public static List<String> duplicated(List<ConsumerRecord<byte[], byte[]>> records) {
+        return countIds(records).entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /**
+     * Where a client's events are out of order: each client sends its ids with growing numbers under its own key
+     * (one partition), so in the partition's order the numbers must only grow. Returns the violations found.
+     */
+    public static List<String> outOfOrder(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Long> last = new HashMap<>();
+        List<String> violations = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            String id = idOf(r);
+            String client = id.substring(0, id.indexOf('-'));
+            long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
+            Long before = last.put(client, n);
+            if (before != null && before >= n) {
+                violations.add(id + " after " + client + "-" + before + " at " + r.topic() + "/" + r.partition() + "@" + r.offset());
+            }
+        }
+        return violations;
+    }
 }
