@@ -37,7 +37,19 @@ final class AckLatency {
         PUBLISHER_BEFORE("publisher before #13 (backoff, linger 5)"),
         JOURNAL_NONE("publisher, journal fsync=none"),
         JOURNAL_INTERVAL("publisher, journal fsync=interval"),
-        JOURNAL_BATCH("publisher, journal fsync=batch");
+        JOURNAL_BATCH("publisher, journal fsync=batch"),
+        EXACTLY_ONCE_20MS("exactly-once, fsync=batch, commit every 20 ms"),
+        EXACTLY_ONCE_100MS("exactly-once, fsync=batch, commit every 100 ms");
+
+        /** The at-least-once curves of the latency suite (exactly-once has its own suite). */
+        static List<Target> atLeastOnce() {
+            return java.util.Arrays.stream(values()).filter(t -> t.commitInterval() == null).toList();
+        }
+
+        /** Exactly-once: the transaction's commit interval; null for at-least-once. */
+        Duration commitInterval() {
+            return this == EXACTLY_ONCE_20MS ? Duration.ofMillis(20) : this == EXACTLY_ONCE_100MS ? Duration.ofMillis(100) : null;
+        }
 
         final String label;
 
@@ -132,6 +144,10 @@ final class AckLatency {
                 default -> FsyncPolicy.BATCH;
             };
             builder.journal(JournalConfig.at(journalDir).fsync(policy));
+        }
+        if (target.commitInterval() != null) {
+            builder.exactlyOnce(dev.eventpublisher.sender.ExactlyOnceConfig.defaults().interval(target.commitInterval())
+                    .offsetsTopic(kafka.newTopic("offsets")));
         }
         return new PublisherSink(builder.build());
     }

@@ -123,6 +123,10 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }

@@ -133,6 +133,10 @@ public final class DaemonProcess implements AutoCloseable {
         return process.pid();
     }
 
+    public Path logFile() {
+        return log;
+    }
+
     public String log() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);

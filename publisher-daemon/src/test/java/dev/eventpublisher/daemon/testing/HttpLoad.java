@@ -130,9 +130,14 @@ public final class HttpLoad implements AutoCloseable {
         return counts;
     }
 
-    /** Ids stored more than once. */
+    /** Ids stored more than once, each with where its copies are ({@code id at topic/partition@offset, ...}). */
     public static List<String> duplicated(List<ConsumerRecord<byte[], byte[]>> records) {
-        return countIds(records).entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+        Map<String, List<String>> where = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            where.computeIfAbsent(idOf(r), id -> new ArrayList<>()).add(r.partition() + "@" + r.offset());
+        }
+        return where.entrySet().stream().filter(e -> e.getValue().size() > 1).map(e -> e.getKey() + " at " + e.getValue())
+                .sorted().toList();
     }
 
     /**
