@@ -62,6 +62,55 @@ class BatchingEventHandlerTest {
         return registry.counter(MetricNames.BATCHES_FLUSHED_PREFIX + trigger.metricName()).getCount();
     }
 
+    /** Exactly-once: a journalled event at {@code position}. */
+    private void journalled(BatchingEventHandler handler, String topic, long position, long atMs, boolean endOfBatch) {
+        EventSlot slot = new EventSlot();
+        slot.event(topic, null, ("p" + position).getBytes(StandardCharsets.UTF_8), null, null, atMs * MS);
+        slot.journalled(position);
+        handler.onEvent(slot, sequence++, endOfBatch);
+    }
+
+    @Test
+    void shouldPutTheCommitMarkBehindEveryGroupOnceTheSpanIsDue() {
+        // Topic a flushes at 2 events, b would wait for 100: a mark must not be put while b still holds position 1.
+        BatchingEventHandler handler = new BatchingEventHandler(new TopicRules(new TopicRules.Rule(100, 10_000 * MS),
+                Map.of("a", new TopicRules.Rule(2, 10_000 * MS))), 200, EndOfBatchPolicy.SIZE_OR_TIMEOUT, output, outcomes,
+                registry, 100 * MS, 1_000);
+        journalled(handler, "a", 0, 0, false);
+        journalled(handler, "b", 1, 10, false);
+        journalled(handler, "a", 2, 20, true);
+        assertThat(output.log).containsExactly("flush a");
+        assertThat(handler.wantsTicks()).isTrue();
+
+        command(handler, SlotKind.TICK, null, 99);
+        assertThat(output.log).containsExactly("flush a");
+        command(handler, SlotKind.TICK, null, 100);
+        assertThat(output.log).containsExactly("flush a", "flush b", "commit 3");
+        assertThat(flushed(FlushTrigger.COMMIT)).isEqualTo(1);
+        assertThat(handler.wantsTicks()).as("nothing pending, no span open").isFalse();
+
+        // The next span opens with its first event and is timed from it; a forced flush commits before its barrier.
+        journalled(handler, "b", 3, 150, false);
+        command(handler, SlotKind.TICK, null, 240);
+        assertThat(output.log).hasSize(3);
+        CompletableFuture<Void> barrier = new CompletableFuture<>();
+        command(handler, SlotKind.FLUSH, barrier, 241);
+        assertThat(output.log.subList(3, output.log.size())).containsExactly("flush b", "commit 4", "barrier");
+    }
+
+    @Test
+    void shouldCommitASpanOnceItHoldsTheMaximumNumberOfEvents() {
+        BatchingEventHandler handler = new BatchingEventHandler(new TopicRules(new TopicRules.Rule(100, 10_000 * MS), Map.of()),
+                200, EndOfBatchPolicy.FLUSH_ALL, output, outcomes, registry, 10_000 * MS, 3);
+        for (int p = 0; p < 7; p++) {
+            journalled(handler, "t", p, 0, false);
+        }
+        assertThat(output.log).containsExactly("flush t", "commit 3", "flush t", "commit 6");
+        journalled(handler, "t", 7, 1, true);
+        assertThat(output.log).as("end of batch flushes, the span stays open").hasSize(5).endsWith("flush t");
+        assertThat(handler.wantsTicks()).isTrue();
+    }
+
     @Test
     void shouldFlushAGroupWhenItReachesTheBatchSize() {
         BatchingEventHandler handler = handler(3, 1000, 10, EndOfBatchPolicy.SIZE_OR_TIMEOUT);
@@ -309,6 +358,11 @@ class BatchingEventHandlerTest {
             }
             flushes.add(new Flush(group.topic(), values, trigger));
             log.add("flush " + group.topic());
+        }
+
+        @Override
+        public void commit(long nextPosition) {
+            log.add("commit " + nextPosition);
         }
 
         @Override

@@ -68,7 +68,19 @@ class ConfigErrorsIT {
                 Arguments.of(Map.of(), List.of("-Dpublisher.journal.segment-bytes=1000"),
                         "invalid publisher.journal.segment-bytes=1000 (from system properties): must be a size in bytes between 1048576"),
                 Arguments.of(Map.of("PUBLISHER_JOURNAL_DIR", badFile.toString()), List.of(),
-                        "invalid publisher.journal.dir=" + badFile + " (from environment variable PUBLISHER_JOURNAL_DIR): exists and is not a directory"));
+                        "invalid publisher.journal.dir=" + badFile + " (from environment variable PUBLISHER_JOURNAL_DIR): exists and is not a directory"),
+                Arguments.of(Map.of("PUBLISHER_DELIVERY", "twice"), List.of(),
+                        "invalid publisher.delivery=twice (from environment variable PUBLISHER_DELIVERY): must be one of at-least-once, exactly-once"),
+                Arguments.of(Map.of("PUBLISHER_DELIVERY", "exactly-once", "PUBLISHER_JOURNAL_ENABLED", "false"), List.of(),
+                        "invalid publisher.delivery=exactly-once (from environment variable PUBLISHER_DELIVERY): exactly-once needs the journal"
+                                + " (publisher.journal.enabled = true, from environment variable PUBLISHER_JOURNAL_ENABLED)"),
+                Arguments.of(Map.of("PUBLISHER_DELIVERY", "exactly-once"), List.of("-Dpublisher.kafka.producer.transactional.id=mine"),
+                        "invalid publisher.kafka.producer.transactional.id=mine (from system properties): must not be set with"
+                                + " publisher.delivery = exactly-once"),
+                Arguments.of(Map.of("PUBLISHER_DELIVERY", "exactly-once"), List.of("-Dpublisher.transaction.interval=40s"),
+                        "(from system properties): must be at most half of kafka.producer.transaction.timeout.ms (60000 ms)"),
+                Arguments.of(Map.of(), List.of("-Dpublisher.transaction.offsets-topic=bad topic"),
+                        "invalid publisher.transaction.offsets-topic=bad topic (from system properties): invalid topic='bad topic'"));
     }
 
     @ParameterizedTest
