@@ -7,7 +7,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,11 +14,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Exactly-once next to at-least-once, same journal fsync policy ({@code batch}), in one run:
@@ -59,23 +53,15 @@ public final class ExactlyOnceSuite {
         Map<String, Map<String, Object>> e2e = new LinkedHashMap<>();
         for (int threads : full ? new int[] {1, 4} : new int[] {4}) {
             log("jmh ExactlyOnceBenchmark with " + threads + " thread(s)");
-            Collection<RunResult> results = new Runner(new OptionsBuilder()
-                    .include("ExactlyOnceBenchmark\\.pipeline$").threads(threads).forks(smoke ? 0 : 1)
-                    .warmupIterations(smoke ? 0 : full ? 3 : 1).warmupTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 2))
-                    .measurementIterations(smoke ? 1 : full ? 5 : 3).measurementTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 3))
-                    .shouldFailOnError(true).resultFormat(ResultFormatType.JSON)
-                    .result(out.resolve("raw").resolve("eos-e2e-t" + threads + ".json").toString()).build()).run();
-            Map<String, Object> byMode = new LinkedHashMap<>();
-            for (RunResult r : results) {
-                byMode.put(r.getParams().getParam("delivery"), Math.round(r.getPrimaryResult().getScore()));
-            }
-            e2e.put(threads + "t", byMode);
+            e2e.put(threads + "t", JmhThroughput.byParam("ExactlyOnceBenchmark\\.pipeline$", "delivery", threads, mode,
+                    out.resolve("raw").resolve("eos-e2e-t" + threads + ".json")));
         }
         s.put("e2e_events_per_s", e2e);
 
         Map<String, Object> http = new LinkedHashMap<>();
         Duration run = Duration.ofSeconds(smoke ? 2 : full ? 20 : 8);
-        Duration warmup = Duration.ofSeconds(smoke ? 1 : full ? 10 : 4);
+        // Long enough for both daemons to be warm: a cold daemon under a 503 storm measures its JIT, not the mode.
+        Duration warmup = Duration.ofSeconds(smoke ? 1 : full ? 20 : 8);
         for (String delivery : MODES) {
             try (RunningDaemon daemon = RunningDaemon.start(lib, config, Map.of("PUBLISHER_DELIVERY", delivery))) {
                 log("http NDJSON (batches of 100), " + delivery);

@@ -7,7 +7,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,11 +14,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The journal's benchmarks, in one run so the ratios compare like with like on this shared machine:
@@ -66,17 +60,8 @@ public final class JournalSuite {
         Map<String, Map<String, Object>> e2e = new LinkedHashMap<>();
         for (int threads : full ? new int[] {1, 4} : new int[] {4}) {
             log("jmh JournalBenchmark with " + threads + " thread(s)");
-            Collection<RunResult> results = new Runner(new OptionsBuilder()
-                    .include("JournalBenchmark\\.pipeline$").threads(threads).forks(smoke ? 0 : 1)
-                    .warmupIterations(smoke ? 0 : full ? 3 : 1).warmupTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 2))
-                    .measurementIterations(smoke ? 1 : full ? 5 : 2).measurementTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 3))
-                    .shouldFailOnError(true).resultFormat(ResultFormatType.JSON)
-                    .result(out.resolve("raw").resolve("journal-e2e-t" + threads + ".json").toString()).build()).run();
-            Map<String, Object> byMode = new LinkedHashMap<>();
-            for (RunResult r : results) {
-                byMode.put(r.getParams().getParam("journal"), Math.round(r.getPrimaryResult().getScore()));
-            }
-            e2e.put(threads + "t", byMode);
+            e2e.put(threads + "t", JmhThroughput.byParam("JournalBenchmark\\.pipeline$", "journal", threads, mode,
+                    out.resolve("raw").resolve("journal-e2e-t" + threads + ".json")));
         }
         s.put("e2e_events_per_s", e2e);
 

@@ -86,6 +86,10 @@ public final class MetricNames {
     public static final String TRANSACTIONS_ABORTED = "transactions.aborted";
     /** Exactly-once: the journal position the last committed transaction wrote to the offsets topic. */
     public static final String TRANSACTIONS_COMMITTED_POSITION = "transactions.committed-position";
+    /** Exactly-once histogram: how long each {@code commitTransaction()} blocked the sender thread, nanoseconds. */
+    public static final String TRANSACTIONS_COMMIT_NANOS = "transactions.commit-ns";
+    /** Exactly-once histogram: events per committed transaction. */
+    public static final String TRANSACTIONS_EVENTS = "transactions.events";
 
     /** Counter: exceptions caught in the batcher loop. */
     public static final String ERRORS_BATCHER = "errors.batcher";

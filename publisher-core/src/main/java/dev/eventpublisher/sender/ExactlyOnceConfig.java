@@ -18,7 +18,7 @@ import dev.eventpublisher.Topics;
  */
 public record ExactlyOnceConfig(Duration interval, int maxEvents, String offsetsTopic, String idPrefix) {
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(100);
-    public static final int DEFAULT_MAX_EVENTS = 50_000;
+    public static final int DEFAULT_MAX_EVENTS = 200_000;
     public static final String DEFAULT_OFFSETS_TOPIC = "publisher-offsets";
     public static final String DEFAULT_ID_PREFIX = "publisher";
 
@@ -26,7 +26,7 @@ public record ExactlyOnceConfig(Duration interval, int maxEvents, String offsets
         Objects.requireNonNull(interval, "exactlyOnce.interval");
     }
 
-    /** 100 ms transactions of at most 50,000 events; positions in {@code publisher-offsets}. */
+    /** 100 ms transactions of at most 200,000 events; positions in {@code publisher-offsets}. */
     public static ExactlyOnceConfig defaults() {
         return new ExactlyOnceConfig(DEFAULT_INTERVAL, DEFAULT_MAX_EVENTS, DEFAULT_OFFSETS_TOPIC, DEFAULT_ID_PREFIX);
     }

@@ -135,7 +135,11 @@ public final class KafkaBatchSender implements BatchSender {
         this.positions = exactly ? new CommittedPositions(exactlyOnce.offsetsTopic(), journalKey, properties) : null;
         this.span = exactly ? new TransactionSpan(this, holder, retry, positions, deadLetterTopic,
                 registry.counter(MetricNames.TRANSACTIONS_COMMITTED), registry.counter(MetricNames.TRANSACTIONS_ABORTED),
-                registry.counter(MetricNames.EVENTS_DEAD_LETTERED)) : null;
+                registry.counter(MetricNames.EVENTS_DEAD_LETTERED),
+                registry.histogram(MetricNames.TRANSACTIONS_COMMIT_NANOS, () -> new com.codahale.metrics.Histogram(
+                        new dev.eventpublisher.metrics.HdrHistogramReservoir(60))),
+                registry.histogram(MetricNames.TRANSACTIONS_EVENTS, () -> new com.codahale.metrics.Histogram(
+                        new dev.eventpublisher.metrics.HdrHistogramReservoir(60)))) : null;
         if (exactly) {
             registry.gauge(MetricNames.TRANSACTIONS_COMMITTED_POSITION, () -> span::committedPosition);
         }
@@ -471,6 +475,9 @@ public final class KafkaBatchSender implements BatchSender {
             waiting.delivery.defer(new TransactionAbortedException("closed before it could be sent again"));
         }
         holder.producer().close(timeout);
+        if (span != null) {
+            span.close(timeout);
+        }
     }
 
     /** The current producer, e.g. to read its metrics; replaced after a fatal error. */

@@ -42,14 +42,21 @@ final class TransactionSpan {
     private final Counter committed;
     private final Counter aborted;
     private final Counter deadLettered;
+    private final com.codahale.metrics.Histogram commitNanos;
+    private final com.codahale.metrics.Histogram eventsPerCommit;
+    /** Completes the deliveries of committed transactions, in commit order. */
+    private final java.util.concurrent.ExecutorService settler;
     private List<RecordCallback> records = new ArrayList<>();
     private List<Letter> letters = new ArrayList<>();
     private boolean open;
+    /** The producer the open transaction belongs to: a replaced producer cannot finish it. */
+    private org.apache.kafka.clients.producer.Producer<byte[], byte[]> inTransaction;
     private Exception broken;
     private volatile long committedNext;
 
     TransactionSpan(KafkaBatchSender owner, ProducerHolder holder, RetryPolicy retry, CommittedPositions positions,
-                    String deadLetterTopic, Counter committed, Counter aborted, Counter deadLettered) {
+                    String deadLetterTopic, Counter committed, Counter aborted, Counter deadLettered,
+                    com.codahale.metrics.Histogram commitNanos, com.codahale.metrics.Histogram eventsPerCommit) {
         this.owner = owner;
         this.holder = holder;
         this.retry = retry;
@@ -58,6 +65,13 @@ final class TransactionSpan {
         this.committed = committed;
         this.aborted = aborted;
         this.deadLettered = deadLettered;
+        this.commitNanos = commitNanos;
+        this.eventsPerCommit = eventsPerCommit;
+        this.settler = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "publisher-commit-settler");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Starting thread, before any event: what Kafka has committed for this journal. */
@@ -79,9 +93,14 @@ final class TransactionSpan {
         if (broken != null) {
             return; // the transaction cannot commit; the retry writes this one
         }
+        if (open && holder.producer() != inTransaction) {
+            broken = new KafkaException("the producer was replaced during the transaction");
+            return;
+        }
         try {
             if (!open) {
-                holder.producer().beginTransaction();
+                inTransaction = holder.producer();
+                inTransaction.beginTransaction();
                 open = true;
             }
             Exception refused = owner.sendOnce(c.record, c);
@@ -107,7 +126,7 @@ final class TransactionSpan {
             }
             Exception failure = broken;
             aborted.inc();
-            if (outcome == Outcome.ABORTABLE && open) {
+            if (outcome == Outcome.ABORTABLE && open && holder.producer() == inTransaction) {
                 owner.abortQuietly(failure);
             } else if (outcome == Outcome.UNKNOWN) {
                 owner.markFatal(failure);
@@ -152,7 +171,9 @@ final class TransactionSpan {
             return Outcome.ABORTABLE;
         }
         try {
+            long start = System.nanoTime();
             holder.producer().commitTransaction();
+            commitNanos.update(System.nanoTime() - start);
             return Outcome.COMMITTED;
         } catch (TimeoutException e) {
             broken = e;
@@ -209,24 +230,37 @@ final class TransactionSpan {
     }
 
     private void settle(long next) {
-        for (RecordCallback c : records) {
-            if (c.metadata != null) {
-                c.delivery.acknowledge(c.metadata.partition(), c.metadata.offset());
-            } else {
-                c.delivery.acknowledge(-1, -1); // committed by a transaction whose answers this producer never saw
-            }
-        }
-        for (Letter letter : letters) {
-            RecordCallback w = letter.write();
-            deadLettered.inc();
-            letter.write().delivery.fail(Outcomes.DEAD_LETTER, new DeadLetteredException(PublishResult.of(deadLetterTopic,
-                    w.metadata == null ? -1 : w.metadata.partition(), w.metadata == null ? -1 : w.metadata.offset()), letter.cause()));
-        }
+        List<RecordCallback> done = records;
+        List<Letter> lettersDone = letters;
         records = new ArrayList<>();
         letters = new ArrayList<>();
         open = false;
         committedNext = next;
         committed.inc();
+        eventsPerCommit.update(done.size() + lettersDone.size());
+        // Tens of thousands of futures, counters and journal marks per commit: completed on the settling thread so
+        // the sender thread can begin the next transaction at once (at-least-once does this work on Kafka's I/O thread).
+        Runnable acknowledge = () -> {
+            for (RecordCallback c : done) {
+                if (c.metadata != null) {
+                    c.delivery.acknowledge(c.metadata.partition(), c.metadata.offset());
+                } else {
+                    c.delivery.acknowledge(-1, -1); // committed by a transaction whose answers this producer never saw
+                }
+            }
+            for (Letter letter : lettersDone) {
+                RecordCallback w = letter.write();
+                deadLettered.inc();
+                w.delivery.fail(Outcomes.DEAD_LETTER, new DeadLetteredException(PublishResult.of(deadLetterTopic,
+                        w.metadata == null ? -1 : w.metadata.partition(), w.metadata == null ? -1 : w.metadata.offset()),
+                        letter.cause()));
+            }
+        };
+        try {
+            settler.execute(acknowledge);
+        } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+            acknowledge.run();
+        }
     }
 
     /** Events that failed for a reason of their own leave the transaction (failed, or replaced by a dead letter). */
@@ -270,12 +304,15 @@ final class TransactionSpan {
         letters = new ArrayList<>();
     }
 
-    /** Closing thread, after the sender thread stopped: what no commit covered stays in the journal. */
-    void close() {
-        if (!records.isEmpty() || !letters.isEmpty()) {
-            LOG.info("{} event(s) of an uncommitted transaction stay in the journal for the next start",
-                    records.size() + letters.size());
-            deferAll(new KafkaException("closed before the transaction committed"));
+    /** Closing thread: the settling thread finishes what committed, within {@code timeout}, then stops. */
+    void close(java.time.Duration timeout) {
+        settler.shutdown();
+        try {
+            if (!settler.awaitTermination(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                LOG.warn("committed events were still being acknowledged at close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

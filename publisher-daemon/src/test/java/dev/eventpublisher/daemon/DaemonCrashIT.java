@@ -1,17 +1,12 @@
 package dev.eventpublisher.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
-import dev.eventpublisher.daemon.testing.DaemonProcess;
 import dev.eventpublisher.daemon.testing.HttpLoad;
+import dev.eventpublisher.daemon.testing.KillLoop;
 import dev.eventpublisher.testing.SharedKafkaBroker;
 import dev.eventpublisher.testing.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,45 +27,18 @@ class DaemonCrashIT {
     void shouldDeliverEveryAcceptedEventThroughRepeatedSigkills() throws Exception {
         String topic = "crash-" + System.nanoTime();
         SharedKafkaBroker.broker().createTopic(topic, 3);
-        Path journal = Files.createTempDirectory("journal-crash-");
-        int httpPort = DaemonProcess.freePort();
-        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", SharedKafkaBroker.bootstrapServers(),
-                "PUBLISHER_JOURNAL_DIR", journal.toString(), "PUBLISHER_HTTP_PORT", Integer.toString(httpPort));
-        Random random = new Random(11);
-        StringBuilder story = new StringBuilder();
-        HttpLoad load = null;
-        long replayedTotal = 0;
-        for (int round = 0; round <= KILLS; round++) {
-            DaemonProcess daemon = DaemonProcess.start(env, List.of());
-            replayedTotal += replayedIn(daemon.log());
-            if (load == null) {
-                load = new HttpLoad(daemon.baseUrl(), topic, 2, 100);
-            }
-            int before = load.acceptedCount();
-            HttpLoad running = load;
-            await().atMost(Duration.ofSeconds(60)).until(() -> running.acceptedCount() > before + 2_000);
-            Thread.sleep(random.nextInt(1_500));
-            if (round < KILLS) {
-                daemon.kill();
-                daemon.close();
-                story.append("round ").append(round).append(": killed with ").append(load.acceptedCount())
-                        .append(" accepted so far; ");
-            } else {
-                load.close();
-                assertThat(daemon.terminate(Duration.ofSeconds(90))).as(daemon.log()).isZero();
-                daemon.close();
-            }
-        }
-
-        HttpLoad finished = load;
+        KillLoop.Result loop = KillLoop.run(SharedKafkaBroker.bootstrapServers(), topic, KILLS, 11, Map.of(),
+                DaemonCrashIT::replayedIn);
+        HttpLoad load = loop.load();
+        long replayedTotal = loop.fromLogs();
         List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), topic);
         Map<String, Integer> stored = HttpLoad.countIds(records);
         long duplicates = stored.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
         System.out.printf("DaemonCrashIT: %d kills; %s; %d records in Kafka, %d distinct, %d duplicate(s), %d replayed%n%s%n",
-                KILLS, load.summary(), records.size(), stored.size(), duplicates, replayedTotal, story);
+                KILLS, load.summary(), records.size(), stored.size(), duplicates, replayedTotal, loop.story());
         assertThat(load.accepted().stream().filter(id -> !stored.containsKey(id)).limit(10).toList())
                 .as("every event answered 202 is in Kafka (%s)", load.summary()).isEmpty();
-        assertThat(stored.keySet().stream().filter(id -> !finished.sent().contains(id)).limit(10).toList())
+        assertThat(stored.keySet().stream().filter(id -> !load.sent().contains(id)).limit(10).toList())
                 .as("nothing in Kafka that was never sent").isEmpty();
         assertThat(replayedTotal).as("the replays had something to do").isPositive();
     }

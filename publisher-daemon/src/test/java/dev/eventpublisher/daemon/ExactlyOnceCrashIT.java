@@ -1,17 +1,12 @@
 package dev.eventpublisher.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
-import dev.eventpublisher.daemon.testing.DaemonProcess;
 import dev.eventpublisher.daemon.testing.HttpLoad;
+import dev.eventpublisher.daemon.testing.KillLoop;
 import dev.eventpublisher.testing.SharedKafkaBroker;
 import dev.eventpublisher.testing.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,49 +27,20 @@ class ExactlyOnceCrashIT {
     void shouldWriteEveryAcceptedEventExactlyOnceThroughRepeatedSigkills() throws Exception {
         String topic = "eos-crash-" + System.nanoTime();
         SharedKafkaBroker.broker().createTopic(topic, 3);
-        Path journal = Files.createTempDirectory("journal-eos-crash-");
-        int httpPort = DaemonProcess.freePort();
-        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", SharedKafkaBroker.bootstrapServers(),
-                "PUBLISHER_JOURNAL_DIR", journal.toString(), "PUBLISHER_HTTP_PORT", Integer.toString(httpPort),
-                "PUBLISHER_DELIVERY", "exactly-once");
-        Random random = new Random(5);
-        StringBuilder story = new StringBuilder();
-        HttpLoad load = null;
-        long skipped = 0;
-        for (int round = 0; round <= KILLS; round++) {
-            DaemonProcess daemon = DaemonProcess.start(env, List.of());
-            if (load == null) {
-                load = new HttpLoad(daemon.baseUrl(), topic, 2, 100);
-            }
-            int before = load.acceptedCount();
-            HttpLoad running = load;
-            await().atMost(Duration.ofSeconds(60)).until(() -> running.acceptedCount() > before + 2_000);
-            Thread.sleep(random.nextInt(1_500));
-            if (round < KILLS) {
-                daemon.kill();
-                skipped += alreadyCommittedIn(daemon.log());
-                daemon.close();
-                story.append("round ").append(round).append(": killed with ").append(load.acceptedCount())
-                        .append(" accepted so far; ");
-            } else {
-                load.close();
-                assertThat(daemon.terminate(Duration.ofSeconds(90))).as(daemon.log()).isZero();
-                skipped += alreadyCommittedIn(daemon.log());
-                daemon.close();
-            }
-        }
-
+        KillLoop.Result loop = KillLoop.run(SharedKafkaBroker.bootstrapServers(), topic, KILLS, 5,
+                Map.of("PUBLISHER_DELIVERY", "exactly-once"), ExactlyOnceCrashIT::alreadyCommittedIn);
+        HttpLoad load = loop.load();
+        long skipped = loop.fromLogs();
         List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), topic);
         Map<String, Integer> stored = HttpLoad.countIds(records);
         System.out.printf("ExactlyOnceCrashIT: %d kills; %s; %d records in Kafka (read_committed), %d distinct; "
                         + "%d journal position(s) skipped at restarts as already committed%n%s%n",
-                KILLS, load.summary(), records.size(), stored.size(), skipped, story);
-        HttpLoad finished = load;
+                KILLS, load.summary(), records.size(), stored.size(), skipped, loop.story());
         assertThat(load.accepted().stream().filter(id -> !stored.containsKey(id)).limit(10).toList())
                 .as("every event answered 202 is in Kafka (%s)", load.summary()).isEmpty();
         assertThat(HttpLoad.duplicated(records)).as("no event twice").isEmpty();
         assertThat(HttpLoad.outOfOrder(records)).as("each client's events in its order").isEmpty();
-        assertThat(stored.keySet().stream().filter(id -> !finished.sent().contains(id)).limit(10).toList())
+        assertThat(stored.keySet().stream().filter(id -> !load.sent().contains(id)).limit(10).toList())
                 .as("nothing in Kafka that was never sent").isEmpty();
         assertThat(skipped).as("restarts found positions the journal's checkpoint had not caught up with").isPositive();
     }
