@@ -19,7 +19,8 @@ final class JmhThroughput {
 
     /**
      * Runs the benchmarks matching {@code include} with {@code threads} threads ({@code smoke}: no fork, one
-     * second; {@code quick}: short; {@code full}: 3 × 5 s warm-up, 5 × 5 s measured) and writes JMH's JSON to
+     * second; {@code quick}: short; {@code full}: 2 forks of 3 × 5 s warm-up, 5 × 5 s measured — this machine's
+     * run-to-run noise is larger than the differences measured) and writes JMH's JSON to
      * {@code rawJson}. Returns the rounded score (ops/s) per value of {@code param}.
      */
     static Map<String, Object> byParam(String include, String param, int threads, String mode, Path rawJson)
@@ -27,7 +28,7 @@ final class JmhThroughput {
         boolean smoke = mode.equals("smoke");
         boolean full = mode.equals("full");
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(include).threads(threads).forks(smoke ? 0 : 1)
+                .include(include).threads(threads).forks(smoke ? 0 : full ? 2 : 1)
                 .warmupIterations(smoke ? 0 : full ? 3 : 1).warmupTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 2))
                 .measurementIterations(smoke ? 1 : full ? 5 : 3).measurementTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 3))
                 .shouldFailOnError(true).resultFormat(ResultFormatType.JSON).result(rawJson.toString()).build()).run();
