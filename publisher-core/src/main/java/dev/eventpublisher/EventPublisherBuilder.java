@@ -218,7 +218,9 @@ public final class EventPublisherBuilder {
      * topic in the same transaction; a publisher restarted on the journal fences the old producer and resends
      * exactly what no committed transaction covered. A {@code read_committed} consumer sees every accepted event
      * once. Events are acknowledged when their transaction commits (every {@link ExactlyOnceConfig#interval()}).
-     * The producer's {@code transactional.id} is derived from the journal's id and must not be set.
+     * The producer's {@code transactional.id} is derived from the journal's id and must not be set. Every start
+     * first reads Kafka's committed position (retrying while Kafka is unreachable): until then publishing is
+     * refused with {@code REPLAYING} (or waits for it under {@code BLOCK}); {@code journal().isReplaying()} says when.
      */
     public EventPublisherBuilder exactlyOnce(ExactlyOnceConfig exactlyOnce) {
         this.exactlyOnce = exactlyOnce;

@@ -41,6 +41,16 @@ class ExactlyOnceKafkaIT {
         return name + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /**
+     * Builds the publisher and waits until it takes events: an exactly-once start reads Kafka's committed position
+     * before the first event is admitted (until then publishing is refused, or waits under BLOCK, with REPLAYING).
+     */
+    private static EventPublisher started(EventPublisherBuilder builder) {
+        EventPublisher publisher = builder.build();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !publisher.journal().isReplaying());
+        return publisher;
+    }
+
     private static EventPublisherBuilder publisher(Path journal, String offsetsTopic, MetricRegistry registry) {
         return EventPublisher.builder()
                 .bootstrapServers(SharedKafkaBroker.bootstrapServers())
@@ -60,8 +70,8 @@ class ExactlyOnceKafkaIT {
         MetricRegistry registry = new MetricRegistry();
         int perThread = 1_500;
         List<CompletableFuture<PublishResult>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (EventPublisher publisher = publisher(journal, offsets, registry)
-                .topic(small, 7, null).topic(large, 200, Duration.ofMillis(20)).build()) {
+        try (EventPublisher publisher = started(publisher(journal, offsets, registry)
+                .topic(small, 7, null).topic(large, 200, Duration.ofMillis(20)))) {
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 int thread = t;
@@ -94,7 +104,7 @@ class ExactlyOnceKafkaIT {
 
         // A restart on the same journal sends nothing again and goes on from the committed position.
         MetricRegistry again = new MetricRegistry();
-        try (EventPublisher publisher = publisher(journal, offsets, again).build()) {
+        try (EventPublisher publisher = started(publisher(journal, offsets, again))) {
             publisher.publish(small, "later", "later-0").get(60, TimeUnit.SECONDS);
         }
         assertThat(again.counter(MetricNames.EVENTS_REPLAYED).getCount()).isZero();
@@ -120,7 +130,7 @@ class ExactlyOnceKafkaIT {
             }
             List<CompletableFuture<PublishResult>> fine = new ArrayList<>();
             CompletableFuture<PublishResult> tooBig;
-            try (EventPublisher publisher = builder.build()) {
+            try (EventPublisher publisher = started(builder)) {
                 for (int i = 0; i < 100; i++) {
                     fine.add(publisher.publish(topic, "k" + withDeadLetters, withDeadLetters + "-" + i));
                 }
@@ -150,6 +160,38 @@ class ExactlyOnceKafkaIT {
         List<ConsumerRecord<byte[], byte[]>> letters = TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), deadLetters);
         assertThat(letters).hasSize(1);
         assertThat(letters.get(0).value()).isEqualTo(big);
+    }
+
+    @Test
+    void shouldFailTheJournalWhenKafkasCommittedPositionIsBeyondItsEnd() throws Exception {
+        String topic = unique("eos-restored");
+        String offsets = unique("eos-offsets");
+        SharedKafkaBroker.broker().createTopic(topic, 1);
+        Path journal = Files.createTempDirectory("eos-journal-");
+        try (EventPublisher publisher = started(publisher(journal, offsets, new MetricRegistry()))) {
+            for (int i = 0; i < 10; i++) {
+                publisher.publish(topic, "k", "v-" + i).get(60, TimeUnit.SECONDS);
+            }
+        }
+        // As if this journal were an old backup: Kafka has committed far more of it than the files hold.
+        ConsumerRecord<byte[], byte[]> position = TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), offsets).get(0);
+        Map<String, Object> props = Map.of("bootstrap.servers", SharedKafkaBroker.bootstrapServers(),
+                "key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName(),
+                "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(props)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(offsets, position.partition(), position.key(),
+                    "{\"next_position\":1000}".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
+
+        try (EventPublisher publisher = publisher(journal, offsets, new MetricRegistry()).build()) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> publisher.journal().failure() != null);
+            assertThat(publisher.journal().failure()).contains("committed position for this journal is 1000")
+                    .contains("journal ends at position 10");
+            assertThatThrownBy(() -> publisher.publish(topic, "k", "new")).isInstanceOf(PublishRejectedException.class)
+                    .satisfies(e -> assertThat(((PublishRejectedException) e).reason())
+                            .isEqualTo(PublishRejectedException.Reason.JOURNAL_FAILED));
+        }
+        assertThat(TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), topic)).hasSize(10);
     }
 
     /** Values are {@code <prefix>-<n>}: every value once, and per key (one partition each) n only grows. */

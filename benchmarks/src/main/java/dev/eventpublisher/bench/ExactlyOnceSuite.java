@@ -3,9 +3,6 @@ package dev.eventpublisher.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,10 +42,7 @@ public final class ExactlyOnceSuite {
         boolean full = mode.equals("full");
         Files.createDirectories(out.resolve("raw"));
         long started = System.nanoTime();
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("date", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        s.put("mode", mode);
-        s.put("command", command);
+        Map<String, Object> s = SuiteFormat.summary(mode, command);
 
         Map<String, Map<String, Object>> e2e = new LinkedHashMap<>();
         for (int threads : full ? new int[] {1, 4} : new int[] {4}) {
@@ -104,8 +98,8 @@ public final class ExactlyOnceSuite {
     private static Map<String, Object> ratios(Map<String, Map<String, Object>> e2e, Map<String, Object> http) {
         Map<String, Object> ratios = new LinkedHashMap<>();
         e2e.forEach((threads, byMode) -> ratios.put("e2e_" + threads + "_exactly_once_vs_at_least_once",
-                round(number(byMode.get("exactly-once")) / number(byMode.get("at-least-once")))));
-        ratios.put("http_exactly_once_vs_at_least_once", round(eventsPerSecond(http, "exactly-once")
+                SuiteFormat.ratio(number(byMode.get("exactly-once")) / number(byMode.get("at-least-once")))));
+        ratios.put("http_exactly_once_vs_at_least_once", SuiteFormat.ratio(eventsPerSecond(http, "exactly-once")
                 / eventsPerSecond(http, "at-least-once")));
         return ratios;
     }
@@ -131,13 +125,13 @@ public final class ExactlyOnceSuite {
         e2e.forEach((threads, byMode) -> {
             double alo = number(byMode.get("at-least-once"));
             double eos = number(byMode.get("exactly-once"));
-            md.append(String.format(Locale.ROOT, "| end to end, %s (events/s) | %s | %s | %.2f× | ≥ 0.8× |%n", threads, fmt(alo),
-                    fmt(eos), eos / alo));
+            md.append(String.format(Locale.ROOT, "| end to end, %s (events/s) | %s | %s | %.2f× | ≥ 0.8× |%n", threads, SuiteFormat.rate(alo),
+                    SuiteFormat.rate(eos), eos / alo));
         });
         double alo = eventsPerSecond(http, "at-least-once");
         double eos = eventsPerSecond(http, "exactly-once");
         md.append(String.format(Locale.ROOT, "| HTTP NDJSON ×100, acknowledged (events/s) | %s | %s | %.2f× | ≥ 0.8× |%n%n",
-                fmt(alo), fmt(eos), eos / alo));
+                SuiteFormat.rate(alo), SuiteFormat.rate(eos), eos / alo));
         md.append("Publish → acknowledgement (exactly-once: → commit), open loop at a fixed offered rate, ms:\n\n");
         md.append("| offered events/s | ");
         curves.keySet().forEach(k -> md.append(AckLatency.Target.valueOf(k).label).append(" p50 / p99 | "));
@@ -155,15 +149,6 @@ public final class ExactlyOnceSuite {
         }
         md.append("\nHTTP driver: ").append(((Map<String, Object>) http.get("at-least-once")).get("driver")).append(".\n");
         return md.toString();
-    }
-
-    private static String fmt(double v) {
-        return v >= 1e6 ? String.format(Locale.ROOT, "%.2f M", v / 1e6) : v >= 1e3 ? String.format(Locale.ROOT, "%.1f k", v / 1e3)
-                : String.format(Locale.ROOT, "%.0f", v);
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 
     private static void log(String message) {

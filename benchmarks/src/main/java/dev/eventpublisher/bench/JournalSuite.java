@@ -3,9 +3,6 @@ package dev.eventpublisher.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,10 +45,7 @@ public final class JournalSuite {
         boolean full = mode.equals("full");
         Files.createDirectories(out.resolve("raw"));
         long started = System.nanoTime();
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("date", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        s.put("mode", mode);
-        s.put("command", command);
+        Map<String, Object> s = SuiteFormat.summary(mode, command);
 
         log("fsync probe: 16 KiB append + force");
         FsyncProbe.Result fsync = FsyncProbe.measure(Path.of(System.getProperty("java.io.tmpdir")), smoke ? 50 : 2_000);
@@ -114,12 +108,12 @@ public final class JournalSuite {
         e2e.forEach((threads, byMode) -> {
             double off = ((Number) byMode.get("off")).doubleValue();
             for (String m : MODES.subList(1, MODES.size())) {
-                ratios.put("e2e_" + threads + "_" + m + "_vs_off", round(((Number) byMode.get(m)).doubleValue() / off));
+                ratios.put("e2e_" + threads + "_" + m + "_vs_off", SuiteFormat.ratio(((Number) byMode.get(m)).doubleValue() / off));
             }
         });
         double off = eventsPerSecond(http, "off");
         for (String m : MODES.subList(1, MODES.size())) {
-            ratios.put("http_" + m + "_vs_off", round(eventsPerSecond(http, m) / off));
+            ratios.put("http_" + m + "_vs_off", SuiteFormat.ratio(eventsPerSecond(http, m) / off));
         }
         return ratios;
     }
@@ -143,18 +137,18 @@ public final class JournalSuite {
         md.append("| | journal off | none | interval | batch | goal |\n|---|---|---|---|---|---|\n");
         e2e.forEach((threads, byMode) -> {
             double off = ((Number) byMode.get("off")).doubleValue();
-            md.append("| end to end, ").append(threads).append(" (events/s) | ").append(fmt(off));
+            md.append("| end to end, ").append(threads).append(" (events/s) | ").append(SuiteFormat.rate(off));
             for (String m : MODES.subList(1, MODES.size())) {
                 double v = ((Number) byMode.get(m)).doubleValue();
-                md.append(" | ").append(fmt(v)).append(String.format(Locale.ROOT, " (%.2f×)", v / off));
+                md.append(" | ").append(SuiteFormat.rate(v)).append(String.format(Locale.ROOT, " (%.2f×)", v / off));
             }
             md.append(" | none, interval ≥ 0.9×; batch ≥ 0.6× |\n");
         });
         double off = eventsPerSecond(http, "off");
-        md.append("| HTTP NDJSON ×100, acknowledged (events/s) | ").append(fmt(off));
+        md.append("| HTTP NDJSON ×100, acknowledged (events/s) | ").append(SuiteFormat.rate(off));
         for (String m : MODES.subList(1, MODES.size())) {
             double v = eventsPerSecond(http, m);
-            md.append(" | ").append(fmt(v)).append(String.format(Locale.ROOT, " (%.2f×)", v / off));
+            md.append(" | ").append(SuiteFormat.rate(v)).append(String.format(Locale.ROOT, " (%.2f×)", v / off));
         }
         md.append(" | none, interval ≥ 0.9×; batch ≥ 0.6× |\n");
         md.append("| 202 latency at half that max rate, p50 / p99 (ms)");
@@ -172,19 +166,10 @@ public final class JournalSuite {
         ReplayRate.Result replay = (ReplayRate.Result) s.get("replay");
         md.append(String.format(Locale.ROOT, "Replay after a restart: %d events (%d MB of journal) handed to the pipeline in %.1f s, "
                         + "all acknowledged by Kafka after %.1f s: **%s events/s**.%n%n", replay.events(), replay.journalBytes() >> 20,
-                replay.handedOverSeconds(), replay.acknowledgedSeconds(), fmt(replay.eventsPerSecond())));
+                replay.handedOverSeconds(), replay.acknowledgedSeconds(), SuiteFormat.rate(replay.eventsPerSecond())));
         md.append("HTTP driver: ").append(((Map<String, Object>) http.get("off")).get("driver"))
                 .append("; latency driver: 16 connections, fixed rate (open loop), batches of 100 events.\n");
         return md.toString();
-    }
-
-    private static String fmt(double v) {
-        return v >= 1e6 ? String.format(Locale.ROOT, "%.2f M", v / 1e6) : v >= 1e3 ? String.format(Locale.ROOT, "%.1f k", v / 1e3)
-                : String.format(Locale.ROOT, "%.0f", v);
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 
     private static void log(String message) {
