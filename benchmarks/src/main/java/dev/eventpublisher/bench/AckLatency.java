@@ -230,7 +230,7 @@ final class AckLatency {
         }
     }
 
-    private static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+    static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
         try (var paths = java.nio.file.Files.walk(dir)) {
             for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 java.nio.file.Files.deleteIfExists(p);

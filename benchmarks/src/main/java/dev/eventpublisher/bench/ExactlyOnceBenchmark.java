@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.eventpublisher.Backpressure;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.EventPublisherBuilder;
 import dev.eventpublisher.PublishResult;
@@ -17,7 +14,6 @@ import dev.eventpublisher.daemon.cli.SyntheticEvents;
 import dev.eventpublisher.journal.FsyncPolicy;
 import dev.eventpublisher.journal.JournalConfig;
 import dev.eventpublisher.sender.ExactlyOnceConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -58,12 +54,8 @@ public class ExactlyOnceBenchmark {
         values = SyntheticEvents.pool(8192, 100);
         kafka = new KafkaFixture();
         topic = kafka.newTopic("eos-" + delivery);
-        Map<String, Object> props = new HashMap<>(kafka.producerProperties());
-        props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
-        props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
         dir = Files.createTempDirectory("bench-eos-");
-        EventPublisherBuilder builder = EventPublisher.builder().producerProperties(props)
-                .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofMinutes(5))
+        EventPublisherBuilder builder = kafka.saturatingPublisher()
                 .journal(JournalConfig.at(dir).fsync(FsyncPolicy.BATCH));
         if (delivery.equals("exactly-once")) {
             builder.exactlyOnce(ExactlyOnceConfig.defaults().offsetsTopic(kafka.newTopic("offsets")));
@@ -75,9 +67,7 @@ public class ExactlyOnceBenchmark {
     public void tearDown() throws IOException {
         publisher.close(Duration.ofSeconds(60));
         kafka.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        AckLatency.deleteTree(dir);
     }
 
     @Benchmark

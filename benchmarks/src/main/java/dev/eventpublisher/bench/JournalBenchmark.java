@@ -4,20 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.eventpublisher.Backpressure;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.EventPublisherBuilder;
 import dev.eventpublisher.PublishResult;
 import dev.eventpublisher.daemon.cli.SyntheticEvents;
 import dev.eventpublisher.journal.FsyncPolicy;
 import dev.eventpublisher.journal.JournalConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -59,11 +55,7 @@ public class JournalBenchmark {
         values = SyntheticEvents.pool(8192, 100);
         kafka = new KafkaFixture();
         topic = kafka.newTopic("journal-" + journal);
-        Map<String, Object> props = new HashMap<>(kafka.producerProperties());
-        props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
-        props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
-        EventPublisherBuilder builder = EventPublisher.builder().producerProperties(props)
-                .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofMinutes(5));
+        EventPublisherBuilder builder = kafka.saturatingPublisher();
         if (!journal.equals("off")) {
             dir = Files.createTempDirectory("bench-journal-");
             builder.journal(JournalConfig.at(dir).fsync(FsyncPolicy.valueOf(journal.toUpperCase(Locale.ROOT))));
@@ -76,9 +68,7 @@ public class JournalBenchmark {
         publisher.close(Duration.ofSeconds(60));
         kafka.close();
         if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            AckLatency.deleteTree(dir);
         }
     }
 

@@ -50,6 +50,18 @@ final class KafkaFixture implements AutoCloseable {
         return p;
     }
 
+    /**
+     * A publisher on this broker with {@link #producerProperties()} that, saturated, waits for room instead of
+     * refusing: publishers use {@code BLOCK} (5 minutes), so the score is what the slowest stage lets through.
+     */
+    dev.eventpublisher.EventPublisherBuilder saturatingPublisher() {
+        Map<String, Object> props = producerProperties();
+        props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        return dev.eventpublisher.EventPublisher.builder().producerProperties(props)
+                .backpressure(dev.eventpublisher.Backpressure.BLOCK).blockTimeout(java.time.Duration.ofMinutes(5));
+    }
+
     @Override
     public void close() {
         broker.close();
