@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import com.codahale.metrics.MetricRegistry;
 import dev.eventpublisher.journal.Journal;
 import dev.eventpublisher.journal.JournalConfig;
+import dev.eventpublisher.journal.ReplayListener;
 import dev.eventpublisher.journal.JournalStorage;
 import dev.eventpublisher.sender.BatchSender;
 import dev.eventpublisher.sender.ExactlyOnceConfig;
@@ -59,6 +60,7 @@ public final class EventPublisherBuilder {
     private String deadLetterTopic;
     private JournalConfig journal;
     private JournalStorage journalStorage;
+    private ReplayListener replayListener;
     private ExactlyOnceConfig exactlyOnce;
 
     EventPublisherBuilder() {
@@ -237,6 +239,15 @@ public final class EventPublisherBuilder {
     }
 
     /**
+     * Sees every event the journal replays at start (on the replay thread, before new events are
+     * admitted): for state rebuilt from the backlog, such as an HTTP idempotency window.
+     */
+    public EventPublisherBuilder replayListener(ReplayListener listener) {
+        this.replayListener = listener;
+        return this;
+    }
+
+    /**
      * Checks every setting, then builds and starts the publisher: opens (and recovers) the journal, if
      * any, then the Kafka producer, then the pipeline; a journal backlog from an earlier run is being
      * replayed when this returns.
@@ -247,6 +258,9 @@ public final class EventPublisherBuilder {
         PublisherSettings settings = settings();
         MetricRegistry registry = metricRegistry != null ? metricRegistry : new MetricRegistry();
         Journal opened = openJournal(settings, registry);
+        if (opened != null && replayListener != null) {
+            opened.replayListener(replayListener);
+        }
         try {
             BatchSender sender = batchSender != null ? batchSender : kafkaSender(settings, registry, opened);
             return new EventPublisher(settings, sender, registry, clock, opened);

@@ -66,6 +66,7 @@ public final class Journal implements AutoCloseable {
     private volatile boolean replaying;
     private volatile long replayMillis;
     private volatile boolean stopWaiting;
+    private volatile ReplayListener replayListener;
     private boolean closed;
 
     private Journal(JournalConfig config, JournalStorage storage, Closeable lock, Recovery.Result recovered,
@@ -197,13 +198,18 @@ public final class Journal implements AutoCloseable {
         return recovered.hasBacklog();
     }
 
+    /** Set before the publisher starts (the builder does it): sees every replayed event. */
+    public void replayListener(ReplayListener listener) {
+        this.replayListener = listener;
+    }
+
     /**
      * Starts handing the backlog to the ring (before any new event: admission stays refused with
      * {@code REPLAYING} until it is all in). Returns at once; a thread does the work.
      */
     public void replay(RingBuffer<EventSlot> ring, Admission admission, Outcomes outcomes, java.util.function.LongSupplier clock,
                        String threadPrefix, ReplayStart start) {
-        Replayer replayer = new Replayer(this, storage, recovered, ring, admission, outcomes, clock, start);
+        Replayer replayer = new Replayer(this, storage, recovered, ring, admission, outcomes, clock, start, replayListener);
         Thread thread = new Thread(replayer, threadPrefix + "-replay");
         thread.setDaemon(true);
         thread.start();

@@ -36,13 +36,14 @@ final class Replayer implements Runnable {
     private final Outcomes outcomes;
     private final LongSupplier clock;
     private final ReplayStart start;
+    private final ReplayListener listener;
     private final List<JournalRecord> chunk = new ArrayList<>(CHUNK);
     private long expected;
     private long replayed;
     private long replayedBytes;
 
     Replayer(Journal journal, JournalStorage storage, Recovery.Result recovered, RingBuffer<EventSlot> ring,
-             Admission admission, Outcomes outcomes, LongSupplier clock, ReplayStart start) {
+             Admission admission, Outcomes outcomes, LongSupplier clock, ReplayStart start, ReplayListener listener) {
         this.journal = journal;
         this.storage = storage;
         this.recovered = recovered;
@@ -51,6 +52,7 @@ final class Replayer implements Runnable {
         this.outcomes = outcomes;
         this.clock = clock;
         this.start = start;
+        this.listener = listener;
         this.expected = recovered.mark();
     }
 
@@ -193,6 +195,9 @@ final class Replayer implements Runnable {
         long now = clock.getAsLong();
         for (int i = 0; i < n; i++) {
             JournalRecord r = chunk.get(i);
+            if (listener != null) {
+                listener.replayed(r.topic(), r.key(), r.value(), r.headers(), r.journalledMillis());
+            }
             EventSlot slot = ring.get(lo + i);
             slot.event(r.topic(), r.key(), r.value(), r.headers(), null, now);
             slot.journalled(r.position());

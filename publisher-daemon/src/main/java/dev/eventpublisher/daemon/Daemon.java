@@ -1,6 +1,7 @@
 package dev.eventpublisher.daemon;
 
 import java.net.BindException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 import com.codahale.metrics.MetricRegistry;
@@ -9,6 +10,10 @@ import dev.eventpublisher.OutcomeReport;
 import dev.eventpublisher.daemon.config.DaemonSettings;
 import dev.eventpublisher.daemon.http.HttpServer;
 import dev.eventpublisher.daemon.http.ReadinessProbe;
+import dev.eventpublisher.daemon.idempotency.IdempotencyKeys;
+import dev.eventpublisher.daemon.idempotency.KeyLog;
+import dev.eventpublisher.journal.FsyncPolicy;
+import dev.eventpublisher.journal.JournalConfig;
 import dev.eventpublisher.daemon.jmx.BatchPublisherJmx;
 import dev.eventpublisher.daemon.jmx.JvmMetrics;
 import dev.eventpublisher.kafka.embedded.EmbeddedKafkaBroker;
@@ -31,6 +36,7 @@ public final class Daemon implements AutoCloseable {
     private ReadinessProbe readiness;
     private BatchPublisherJmx jmx;
     private HttpServer http;
+    private IdempotencyKeys idempotencyKeys;
     private int httpPort;
 
     private Daemon(DaemonSettings settings) {
@@ -55,8 +61,10 @@ public final class Daemon implements AutoCloseable {
             broker = startEmbeddedBroker();
             bootstrap = broker.bootstrapServers();
         }
+        idempotencyKeys = idempotencyKeys();
         try {
-            publisher = settings.publisherBuilder(bootstrap).metricRegistry(registry).build();
+            publisher = settings.publisherBuilder(bootstrap).metricRegistry(registry)
+                    .replayListener(idempotencyKeys.replayListener()).build();
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof java.io.IOException) { // the journal could not be opened (locked, unreadable)
                 throw new StartupException(e.getMessage() + "; stop the other daemon, or set PUBLISHER_JOURNAL_DIR to a "
@@ -68,7 +76,7 @@ public final class Daemon implements AutoCloseable {
         if (settings.jmxEnabled()) {
             jmx = new BatchPublisherJmx(publisher, registry);
         }
-        http = new HttpServer(settings.http(), publisher, readiness, registry);
+        http = new HttpServer(settings.http(), publisher, readiness, registry, idempotencyKeys);
         try {
             httpPort = http.start();
         } catch (Exception e) {
@@ -80,6 +88,18 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("publisher daemon ready (profile {}): POST http://127.0.0.1:{}/v1/events/<topic> → Kafka {}",
                 settings.profile(), httpPort, bootstrap);
+    }
+
+    /**
+     * The Idempotency-Key window; with a journal its keys are kept beside it (in {@code idempotency/}), so
+     * the window survives a crash together with the events it covers.
+     */
+    private IdempotencyKeys idempotencyKeys() {
+        JournalConfig journal = settings.journal();
+        Duration window = settings.http().idempotencyWindow();
+        KeyLog log = journal == null ? null : new KeyLog(journal.dir().resolve("idempotency"), window,
+                journal.fsync() != FsyncPolicy.NONE, System::currentTimeMillis);
+        return new IdempotencyKeys(window, settings.http().idempotencyCapacity(), log, System::currentTimeMillis, registry);
     }
 
     private EmbeddedKafkaBroker startEmbeddedBroker() {
@@ -150,6 +170,8 @@ public final class Daemon implements AutoCloseable {
         if (publisher != null && !publisher.isClosed()) {
             quietly(publisher);
         }
+        quietly(idempotencyKeys);
+        idempotencyKeys = null;
         quietly(broker);
         broker = null;
     }

@@ -61,6 +61,8 @@ public final class ConfigLoader {
         m.put("PUBLISHER_JOURNAL_DIR", "publisher.journal.dir");
         m.put("PUBLISHER_JOURNAL_FSYNC", "publisher.journal.fsync");
         m.put("PUBLISHER_DELIVERY", "publisher.delivery");
+        m.put("PUBLISHER_HTTP_IDEMPOTENCY_WINDOW", "publisher.http.idempotency.window");
+        m.put("PUBLISHER_HTTP_IDEMPOTENCY_CAPACITY", "publisher.http.idempotency.capacity");
         return Map.copyOf(m);
     }
 

@@ -331,8 +331,10 @@ public record DaemonSettings(
             certificate = existingFile(r, P + "http.tls.certificate");
             privateKey = existingFile(r, P + "http.tls.private-key");
         }
+        Duration idempotencyWindow = r.duration(P + "http.idempotency.window", false);
+        int idempotencyCapacity = r.integer(P + "http.idempotency.capacity", 1, 100_000_000);
         return new HttpSettings(host, port, maxBody, syncTimeout, ioThreads, token, Set.copyOf(allowed), tls,
-                certificate, privateKey);
+                certificate, privateKey, idempotencyWindow, idempotencyCapacity);
     }
 
     private static Path existingFile(ConfigReader r, String path) {

@@ -15,10 +15,12 @@ import java.util.Set;
  * @param bearerToken   when non-empty, /v1 requests need {@code Authorization: Bearer <token>}
  * @param allowedTopics when non-empty, the only topics accepted (others get 403)
  * @param tls           serve HTTPS with {@code certificate} and {@code privateKey} (PEM)
+ * @param idempotencyWindow   how long an Idempotency-Key is remembered
+ * @param idempotencyCapacity how many keys are remembered at most
  */
 public record HttpSettings(String host, int port, int maxBodyBytes, Duration syncTimeout, int ioThreads,
                            String bearerToken, Set<String> allowedTopics, boolean tls, Path certificate,
-                           Path privateKey) {
+                           Path privateKey, Duration idempotencyWindow, int idempotencyCapacity) {
 
     public boolean authEnabled() {
         return !bearerToken.isEmpty();

@@ -134,6 +134,23 @@ final class EventParser {
         return events;
     }
 
+    /**
+     * {@code application/json-seq} (RFC 7464): like NDJSON with a record separator (0x1E) opening each
+     * line. The separators become spaces (same length, so every reported position stays true).
+     */
+    static List<Event> jsonSeq(byte[] body) throws BadRequest {
+        byte[] text = body;
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == 0x1E && (i == 0 || body[i - 1] == '\n')) {
+                if (text == body) {
+                    text = body.clone();
+                }
+                text[i] = ' ';
+            }
+        }
+        return ndjson(text);
+    }
+
     /** Where an event is, for messages; built into text only when something is wrong. */
     private record Where(boolean ndjson, int line, int index) {
         @Override

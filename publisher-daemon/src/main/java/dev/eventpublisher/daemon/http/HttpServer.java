@@ -8,6 +8,7 @@ import javax.net.ssl.SSLException;
 import com.codahale.metrics.MetricRegistry;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.daemon.config.HttpSettings;
+import dev.eventpublisher.daemon.idempotency.IdempotencyKeys;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -21,6 +22,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -56,9 +62,11 @@ public final class HttpServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private Channel serverChannel;
 
-    public HttpServer(HttpSettings settings, EventPublisher publisher, ReadinessProbe readiness, MetricRegistry registry) {
+    public HttpServer(HttpSettings settings, EventPublisher publisher, ReadinessProbe readiness, MetricRegistry registry,
+                      IdempotencyKeys idempotencyKeys) {
         this.settings = settings;
-        this.handler = new RequestHandler(publisher, settings, readiness, new MetricsRenderer(registry), lifecycle, registry);
+        this.handler = new RequestHandler(publisher, settings, readiness, new MetricsRenderer(registry), lifecycle, registry,
+                idempotencyKeys);
         this.ssl = settings.tls() ? sslContext(settings) : null;
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(), NioIoHandler.newFactory());
@@ -116,22 +124,67 @@ public final class HttpServer implements AutoCloseable {
         boss.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 
-    /** Answers an oversized body with our JSON 413 (Netty's default is a bare text response). */
+    /**
+     * Answers an oversized body with our JSON 413, readable by clients that send the whole body before
+     * reading (most SDKs): closing at once would leave their data unread, and the kernel then resets the
+     * connection, destroying the 413 in flight. So, like nginx's lingering close, the answer is sent, our
+     * side of the connection is shut for writing, and the rest of the body is read and thrown away until
+     * it ends, or {@link #LINGER_BYTES} more bytes, or {@link #LINGER_MILLIS}; then the connection closes.
+     */
     private static final class JsonErrorAggregator extends HttpObjectAggregator {
+        static final long LINGER_BYTES = 64L << 20;
+        static final long LINGER_MILLIS = 10_000;
         private final int maxBodyBytes;
+        private boolean lingering;
+        private long discarded;
 
         JsonErrorAggregator(int maxBodyBytes) {
             super(maxBodyBytes);
             this.maxBodyBytes = maxBodyBytes;
         }
 
-        @Override
-        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        private FullHttpResponse tooLarge() {
             FullHttpResponse response = Responses.error(413, "payload_too_large",
                     "the body is larger than publisher.http.max-body-bytes (" + maxBodyBytes + " bytes)");
             response.headers().set("connection", "close");
-            // Close after answering: the rest of the body may still be on its way.
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return response;
+        }
+
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (answer instanceof HttpResponse r && r.status().code() == 413) {
+                ReferenceCountUtil.release(answer);
+                return tooLarge(); // "Expect: 100-continue" with a too-large Content-Length: the body never comes
+            }
+            return answer;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            lingering = true;
+            ctx.writeAndFlush(tooLarge()).addListener((ChannelFutureListener) written -> {
+                if (written.channel() instanceof SocketChannel socket && socket.pipeline().get(SslHandler.class) == null) {
+                    socket.shutdownOutput(); // EOF after the answer; TLS needs its own close_notify, so not there
+                }
+            });
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (!lingering) {
+                super.channelRead(ctx, msg);
+                return;
+            }
+            boolean last = msg instanceof LastHttpContent;
+            if (msg instanceof HttpContent content) {
+                discarded += content.content().readableBytes();
+            }
+            ReferenceCountUtil.release(msg);
+            if (last || discarded > LINGER_BYTES) {
+                ctx.close();
+            }
         }
     }
 }

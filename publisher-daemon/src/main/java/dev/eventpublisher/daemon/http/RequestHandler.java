@@ -24,6 +24,9 @@ import dev.eventpublisher.PublishResult;
 import dev.eventpublisher.Topics;
 import dev.eventpublisher.daemon.config.HttpSettings;
 import dev.eventpublisher.daemon.http.EventParser.BadRequest;
+import dev.eventpublisher.daemon.idempotency.Answer;
+import dev.eventpublisher.daemon.idempotency.Fingerprint;
+import dev.eventpublisher.daemon.idempotency.IdempotencyKeys;
 import dev.eventpublisher.journal.Journal;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
@@ -50,6 +53,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
     private static final String EVENTS = "/v1/events";
     private static final String EVENTS_PREFIX = "/v1/events/";
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** On an answer repeated for an Idempotency-Key (the name Stripe's API uses). */
+    static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     private final EventPublisher publisher;
     private final HttpSettings settings;
@@ -58,10 +64,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final HttpServer.Lifecycle lifecycle;
     private final byte[] expectedAuthorization;
     private final Counter[] responsesByClass = new Counter[6];
+    private final IdempotencyKeys idempotencyKeys;
+    private final TraceContext traceContext;
 
     RequestHandler(EventPublisher publisher, HttpSettings settings, ReadinessProbe readiness, MetricsRenderer metrics,
-                   HttpServer.Lifecycle lifecycle, MetricRegistry registry) {
+                   HttpServer.Lifecycle lifecycle, MetricRegistry registry, IdempotencyKeys idempotencyKeys) {
         this.publisher = publisher;
+        this.idempotencyKeys = idempotencyKeys;
+        this.traceContext = new TraceContext(registry.counter("http.traceparent.malformed"));
         this.settings = settings;
         this.readiness = readiness;
         this.metrics = metrics;
@@ -106,9 +116,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 throw new BadRequest(503, "shutting_down", "the daemon is shutting down and accepts no more events");
             }
             boolean sync = syncParameter(uri);
+            String idempotencyKey = idempotencyKey(request);
             List<Event> events = path.equals(EVENTS) ? batchBody(request)
                     : List.of(singleEvent(request, uri, path.substring(EVENTS_PREFIX.length())));
-            publish(exchange, events, sync);
+            checkAllowedTopics(events);
+            publishOnce(exchange, request, events, sync, idempotencyKey);
             return;
         }
         switch (path) {
@@ -130,6 +142,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 requireMethod(method, HttpMethod.GET);
                 reply(exchange, ready());
             }
+            case "/openapi" -> {
+                requireMethod(method, HttpMethod.GET);
+                reply(exchange, Responses.bytes(HttpResponseStatus.OK, OpenApi.document(), "application/json"));
+            }
             case "/metrics" -> {
                 requireMethod(method, HttpMethod.GET);
                 reply(exchange, Responses.bytes(HttpResponseStatus.OK, metrics.json(), "application/json"));
@@ -140,7 +156,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             default -> throw new BadRequest(404, "not_found", "no such endpoint: " + method + " " + path
                     + " (endpoints: POST /v1/events, POST /v1/events/{topic}, GET /v1/batch/status, POST /v1/flush, "
-                    + "GET /health/live, GET /health/ready, GET /metrics, GET /metrics/prometheus)");
+                    + "GET /health/live, GET /health/ready, GET /metrics, GET /metrics/prometheus, GET /openapi)");
         }
     }
 
@@ -154,16 +170,20 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         } catch (IllegalArgumentException e) {
             throw new BadRequest(400, "invalid_topic", e.getMessage());
         }
-        requireContentType(request, false);
+        ContentTypes.of(request.headers().get(HttpHeaderNames.CONTENT_TYPE), false);
         String key = uri.parameters().containsKey("key") ? uri.parameters().get("key").get(0) : null;
         byte[] value = EventParser.singleValue(ByteBufUtil.getBytes(request.content()));
         return new Event(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, null);
     }
 
     private List<Event> batchBody(FullHttpRequest request) throws BadRequest {
-        boolean ndjson = requireContentType(request, true);
+        ContentTypes format = ContentTypes.of(request.headers().get(HttpHeaderNames.CONTENT_TYPE), true);
         byte[] body = ByteBufUtil.getBytes(request.content());
-        List<Event> events = ndjson ? EventParser.ndjson(body) : EventParser.jsonArray(body);
+        List<Event> events = switch (format) {
+            case JSON -> EventParser.jsonArray(body);
+            case NDJSON -> EventParser.ndjson(body);
+            case JSON_SEQ -> EventParser.jsonSeq(body);
+        };
         int ringSize = publisher.settings().ringSize();
         if (events.size() > ringSize) {
             throw new BadRequest(413, "too_many_events", events.size() + " events in one request; at most "
@@ -172,7 +192,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return events;
     }
 
-    private void publish(Exchange exchange, List<Event> events, boolean sync) throws BadRequest {
+    private void checkAllowedTopics(List<Event> events) throws BadRequest {
         if (!settings.allowedTopics().isEmpty()) {
             for (int i = 0; i < events.size(); i++) {
                 if (!settings.allowedTopics().contains(events.get(i).topic())) {
@@ -181,10 +201,61 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 }
             }
         }
+    }
+
+    /**
+     * With an Idempotency-Key: a repeat gets the first answer, a different request under the same key
+     * 422, a repeat while the first is still in progress 409; a new key goes through, and is forgotten
+     * again if none of its events was accepted (so the client may retry it).
+     */
+    private void publishOnce(Exchange exchange, FullHttpRequest request, List<Event> events, boolean sync,
+                             String idempotencyKey) {
+        IdempotencyKeys.Entry entry = null;
+        if (idempotencyKey != null) {
+            Fingerprint fingerprint = new Fingerprint();
+            for (Event e : events) {
+                fingerprint.add(e.topic(), e.key(), e.value(), e.headers());
+            }
+            IdempotencyKeys.Claim claim = idempotencyKeys.claim(idempotencyKey, fingerprint.finish());
+            if (claim instanceof IdempotencyKeys.Replay replay) {
+                FullHttpResponse response = Responses.bytes(HttpResponseStatus.valueOf(replay.answer().status()),
+                        replay.answer().body(), "application/json");
+                response.headers().set(REPLAYED_HEADER, "true");
+                reply(exchange, response);
+                return;
+            }
+            if (claim instanceof IdempotencyKeys.InProgress) {
+                FullHttpResponse response = Responses.error(409, "idempotency_key_in_progress", "a request with "
+                        + "Idempotency-Key " + idempotencyKey + " is still being processed; retry after it is answered");
+                response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+                reply(exchange, response);
+                return;
+            }
+            if (claim instanceof IdempotencyKeys.Reused) {
+                reply(exchange, Responses.error(422, "idempotency_key_reused", "Idempotency-Key " + idempotencyKey
+                        + " was used for a different request within publisher.http.idempotency.window; "
+                        + "use a new key for new events"));
+                return;
+            }
+            entry = ((IdempotencyKeys.Fresh) claim).entry();
+        }
+        List<Event> decorated = RequestHeaders.decorate(events, traceContext.headers(request.headers()), idempotencyKey);
+        try {
+            publish(exchange, decorated, sync, entry);
+        } catch (RuntimeException e) {
+            if (entry != null) {
+                idempotencyKeys.forget(entry);
+            }
+            throw e;
+        }
+    }
+
+    private void publish(Exchange exchange, List<Event> events, boolean sync, IdempotencyKeys.Entry entry) {
         List<CompletableFuture<PublishResult>> futures;
         try {
             futures = publisher.publishAll(events);
         } catch (PublishRejectedException e) {
+            forget(entry);
             reply(exchange, refused(e, events.size()));
             return;
         }
@@ -193,17 +264,58 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         CompletableFuture<Void> accepted = ((PublishFuture) futures.get(futures.size() - 1)).accepted();
         accepted.whenComplete((ignored, refusal) -> {
             if (refusal != null) {
+                forget(entry);
                 Throwable cause = refusal instanceof CompletionException ? refusal.getCause() : refusal;
                 reply(exchange, cause instanceof PublishRejectedException rejected ? refused(rejected, events.size())
                         : Responses.error(500, "internal_error", "unexpected error; see the daemon's log"));
-            } else if (!sync) {
-                reply(exchange, Responses.json(HttpResponseStatus.ACCEPTED, Map.of("accepted", events.size())));
+                return;
+            }
+            Answer acceptedAnswer = new Answer(202, Responses.utf8("{\"accepted\":" + events.size() + "}"));
+            if (entry != null) {
+                idempotencyKeys.accepted(entry, acceptedAnswer); // durable before any answer leaves
+            }
+            if (!sync) {
+                if (entry != null) {
+                    idempotencyKeys.answered(entry, acceptedAnswer, true);
+                }
+                reply(exchange, Responses.bytes(HttpResponseStatus.ACCEPTED, acceptedAnswer.body(), "application/json"));
             } else {
                 CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                         .orTimeout(settings.syncTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                        .whenComplete((done, error) -> reply(exchange, syncResults(futures)));
+                        .whenComplete((done, error) -> {
+                            FullHttpResponse response = syncResults(futures);
+                            if (entry != null) {
+                                idempotencyKeys.answered(entry, new Answer(response.status().code(),
+                                        ByteBufUtil.getBytes(response.content())), false);
+                            }
+                            reply(exchange, response);
+                        });
             }
         });
+    }
+
+    private void forget(IdempotencyKeys.Entry entry) {
+        if (entry != null) {
+            idempotencyKeys.forget(entry);
+        }
+    }
+
+    /** The Idempotency-Key header, checked: 1 to 255 printable ASCII characters, one header. */
+    private static String idempotencyKey(FullHttpRequest request) throws BadRequest {
+        List<String> values = request.headers().getAll(IDEMPOTENCY_KEY);
+        if (values.isEmpty()) {
+            return null;
+        }
+        String key = values.get(0).trim();
+        boolean valid = values.size() == 1 && !key.isEmpty() && key.length() <= 255;
+        for (int i = 0; valid && i < key.length(); i++) {
+            valid = key.charAt(i) > 0x20 && key.charAt(i) < 0x7F;
+        }
+        if (!valid) {
+            throw new BadRequest(400, "invalid_idempotency_key", "Idempotency-Key must be one header of 1 to 255 "
+                    + "printable ASCII characters without spaces (e.g. a UUID)");
+        }
+        return key;
     }
 
     private static FullHttpResponse refused(PublishRejectedException e, int events) {
@@ -322,33 +434,6 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (!actual.equals(expected)) {
             throw new MethodNotAllowed(expected, actual);
         }
-    }
-
-    /** Checks the Content-Type; returns true for NDJSON. A missing type on a single event means JSON. */
-    private static boolean requireContentType(FullHttpRequest request, boolean batch) throws BadRequest {
-        String header = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (header == null) {
-            if (batch) {
-                throw new BadRequest(415, "unsupported_media_type",
-                        "Content-Type is required: application/json (an array of events) or application/x-ndjson");
-            }
-            return false;
-        }
-        String type = HttpUtil.getMimeType(header) == null ? header : HttpUtil.getMimeType(header).toString();
-        type = type.trim().toLowerCase(java.util.Locale.ROOT);
-        CharSequence charset = HttpUtil.getCharsetAsSequence(request);
-        if (charset != null && !"utf-8".equalsIgnoreCase(charset.toString())) {
-            throw new BadRequest(415, "unsupported_media_type", "charset " + charset + " is not supported; send UTF-8");
-        }
-        if (type.equals("application/json")) {
-            return false;
-        }
-        if (batch && (type.equals("application/x-ndjson") || type.equals("application/ndjson")
-                || type.equals("application/jsonl") || type.equals("application/jsonlines"))) {
-            return true;
-        }
-        throw new BadRequest(415, "unsupported_media_type", "Content-Type " + header + " is not supported; use "
-                + (batch ? "application/json (an array of events) or application/x-ndjson" : "application/json"));
     }
 
     private static boolean syncParameter(QueryStringDecoder uri) throws BadRequest {
