@@ -19,6 +19,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventpublisher.daemon.testing.ContractHttp;
 import dev.eventpublisher.daemon.testing.DaemonProcess;
 import dev.eventpublisher.testing.TopicReader;
 import org.junit.jupiter.api.AfterAll;
@@ -135,7 +136,13 @@ class BadHttpInputIT {
         if (c.authorization() != null) {
             request.header("Authorization", c.authorization());
         }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, List<String>> sent = new java.util.HashMap<>();
+        if (c.contentType() != null) {
+            sent.put("Content-Type", List.of(c.contentType()));
+        }
+        ContractHttp.check(c.method(), c.path(), sent, c.body(), response); // the answer is the one openapi.json documents
+        return response;
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventpublisher.daemon.testing.ContractHttp;
 import dev.eventpublisher.daemon.testing.DaemonProcess;
 import dev.eventpublisher.testing.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,12 +53,17 @@ class DaemonHttpIT {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        ContractHttp.check("POST", path, contentType == null ? Map.of() : Map.of("Content-Type", List.of(contentType)),
+                body.getBytes(StandardCharsets.UTF_8), response);
+        return response;
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(daemon.baseUrl() + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(daemon.baseUrl() + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        ContractHttp.check("GET", path, Map.of(), null, response);
+        return response;
     }
 
     private static String topic(String name) {

@@ -89,6 +89,9 @@ final class EventParser {
             if (parser.nextToken() != null) {
                 throw BadRequest.invalidJson("unexpected data after the array at " + where(parser.currentTokenLocation()));
             }
+            if (events.isEmpty()) {
+                throw BadRequest.invalidJson("the array holds no events: send at least one");
+            }
             return events;
         } catch (JsonProcessingException e) {
             throw BadRequest.invalidJson("malformed JSON at " + where(e.getLocation()) + " (event " + events.size()
