@@ -20,9 +20,16 @@ import java.util.Map;
 public final class ContractHttp {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String[] always;
 
-    public ContractHttp(String baseUrl) {
+    /** @param always headers sent with every request (name, value, ...), e.g. the bearer token */
+    public ContractHttp(String baseUrl, String... always) {
         this.baseUrl = baseUrl;
+        this.always = always;
+    }
+
+    public HttpClient client() {
+        return http;
     }
 
     public HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -38,6 +45,11 @@ public final class ContractHttp {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         Map<String, List<String>> sent = new LinkedHashMap<>();
+        for (int i = 0; i < always.length; i += 2) {
+            if (java.util.Arrays.stream(headers).noneMatch(always[i]::equalsIgnoreCase)) {
+                request.header(always[i], always[i + 1]);
+            }
+        }
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
             sent.put(headers[i], List.of(headers[i + 1]));

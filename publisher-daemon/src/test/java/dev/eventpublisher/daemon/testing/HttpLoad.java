@@ -22,6 +22,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * NDJSON load over keep-alive connections that keeps going through a daemon's death: every event has a
  * unique id ({@code c<client>-<n>}), ids answered 202 are remembered, a refused or failed request is
  * retried later with new ids. Values are {@code {"id":"…"}}, keys {@code c<client>}.
+ *
+ * <p>With {@code idempotent}, each request carries an {@code Idempotency-Key} and a refused or failed request
+ * is sent again, same body, same key, until it is answered: what a careful client does when the daemon dies
+ * before it could read the 202.
  */
 public final class HttpLoad implements AutoCloseable {
     private final String url;
@@ -31,10 +35,17 @@ public final class HttpLoad implements AutoCloseable {
     private final Set<String> sent = ConcurrentHashMap.newKeySet();
     private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     private final LongAdder connectionErrors = new LongAdder();
+    private final LongAdder replayed = new LongAdder();
+    private final boolean idempotent;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Thread> clients = new ArrayList<>();
 
     public HttpLoad(String baseUrl, String topic, int clients, int eventsPerRequest) {
+        this(baseUrl, topic, clients, eventsPerRequest, false);
+    }
+
+    public HttpLoad(String baseUrl, String topic, int clients, int eventsPerRequest, boolean idempotent) {
+        this.idempotent = idempotent;
         this.url = baseUrl + "/v1/events";
         this.topic = topic;
         this.eventsPerRequest = eventsPerRequest;
@@ -50,6 +61,7 @@ public final class HttpLoad implements AutoCloseable {
     private void run(int client) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         AtomicInteger next = new AtomicInteger();
+        int request = 0;
         while (!stop.get()) {
             StringBuilder body = new StringBuilder();
             List<String> ids = new ArrayList<>(eventsPerRequest);
@@ -60,23 +72,42 @@ public final class HttpLoad implements AutoCloseable {
                         .append("\",\"value\":{\"id\":\"").append(id).append("\"}}\n");
             }
             sent.addAll(ids);
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                        .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(30))
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-                statuses.computeIfAbsent(r.statusCode(), s -> new LongAdder()).increment();
-                if (r.statusCode() == 202) {
-                    accepted.addAll(ids);
-                } else {
-                    pause(50);
-                }
-            } catch (java.io.IOException down) {
-                connectionErrors.increment();
-                pause(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            String key = "c" + client + "-request-" + request++;
+            boolean answered = false;
+            while (!answered && !stop.get()) {
+                answered = send(http, body.toString(), ids, key) || !idempotent;
             }
+        }
+    }
+
+    /** One attempt; true once the request is answered 202 (or answered at all with a client error). */
+    private boolean send(HttpClient http, String body, List<String> ids, String key) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (idempotent) {
+                request.header("Idempotency-Key", key);
+            }
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            statuses.computeIfAbsent(r.statusCode(), s -> new LongAdder()).increment();
+            if (r.statusCode() == 202) {
+                accepted.addAll(ids);
+                if (r.headers().firstValue("Idempotent-Replayed").isPresent()) {
+                    replayed.increment();
+                }
+                return true;
+            }
+            pause(50);
+            return r.statusCode() >= 400 && r.statusCode() < 500 && r.statusCode() != 409;
+        } catch (java.io.IOException down) {
+            connectionErrors.increment();
+            pause(100);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.set(true);
+            return false;
         }
     }
 
@@ -97,6 +128,11 @@ public final class HttpLoad implements AutoCloseable {
         return accepted;
     }
 
+    /** Requests answered 202 with {@code Idempotent-Replayed}: a retry the daemon recognised. */
+    public long replayedAnswers() {
+        return replayed.sum();
+    }
+
     public Set<String> sent() {
         return sent;
     }
@@ -104,7 +140,8 @@ public final class HttpLoad implements AutoCloseable {
     public String summary() {
         Map<Integer, Long> s = new HashMap<>();
         statuses.forEach((k, v) -> s.put(k, v.sum()));
-        return "accepted=" + accepted.size() + " statuses=" + s + " connectionErrors=" + connectionErrors.sum();
+        return "accepted=" + accepted.size() + " statuses=" + s + " connectionErrors=" + connectionErrors.sum()
+                + (idempotent ? " replayedAnswers=" + replayed.sum() : "");
     }
 
     @Override
