@@ -31,6 +31,12 @@ public final class KillLoop {
      */
     public static Result run(String bootstrap, String topic, int kills, long seed, Map<String, String> env,
                              ToLongFunction<String> fromLog) throws Exception {
+        return run(bootstrap, topic, kills, seed, env, fromLog, false);
+    }
+
+    /** @param idempotent the load sends Idempotency-Keys and retries a request, same key, until answered */
+    public static Result run(String bootstrap, String topic, int kills, long seed, Map<String, String> env,
+                             ToLongFunction<String> fromLog, boolean idempotent) throws Exception {
         Path journal = Files.createTempDirectory("journal-kill-loop-");
         Map<String, String> all = new HashMap<>(env);
         all.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
@@ -43,7 +49,7 @@ public final class KillLoop {
         for (int round = 0; round <= kills; round++) {
             DaemonProcess daemon = DaemonProcess.start(all, List.of());
             if (load == null) {
-                load = new HttpLoad(daemon.baseUrl(), topic, 2, 100);
+                load = new HttpLoad(daemon.baseUrl(), topic, idempotent ? 4 : 2, 100, idempotent);
             }
             int before = load.acceptedCount();
             HttpLoad running = load;
