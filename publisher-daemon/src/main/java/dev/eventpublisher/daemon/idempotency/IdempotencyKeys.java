@@ -114,6 +114,7 @@ public final class IdempotencyKeys implements AutoCloseable {
         if (existing == null) {
             Entry fresh = new Entry(key, fingerprint, now, null);
             entries.put(key, fresh);
+            trim(now);
             return new Fresh(fresh);
         }
         if (existing.fingerprint != null && !java.util.Arrays.equals(existing.fingerprint, fingerprint)) {
