@@ -152,7 +152,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             case "/metrics/prometheus" -> {
                 requireMethod(method, HttpMethod.GET);
-                reply(exchange, Responses.bytes(HttpResponseStatus.OK, metrics.prometheus(), MetricsRenderer.PROMETHEUS_TYPE));
+                var exposition = metrics.prometheus(request.headers().get(HttpHeaderNames.ACCEPT));
+                reply(exchange, Responses.bytes(HttpResponseStatus.OK, exposition.body(), exposition.contentType()));
             }
             default -> throw new BadRequest(404, "not_found", "no such endpoint: " + method + " " + path
                     + " (endpoints: POST /v1/events, POST /v1/events/{topic}, GET /v1/batch/status, POST /v1/flush, "
