@@ -1,0 +1,153 @@
+package dev.eventpublisher.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventpublisher.daemon.testing.DaemonProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /metrics/prometheus} from a running daemon (journal, exactly-once, so every family exists):
+ * Prometheus's own linter accepts it, the naming rules hold family by family, values are in base units,
+ * and a scraper that asks for OpenMetrics gets it.
+ */
+class PrometheusIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static DaemonProcess daemon;
+    private static String exposition;
+
+    @BeforeAll
+    static void startDaemon() throws Exception {
+        daemon = DaemonProcess.start(Map.of("PUBLISHER_DELIVERY", "exactly-once", "PUBLISHER_JOURNAL_ENABLED", "true"), List.of());
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(daemon.baseUrl() + "/v1/events/metrics-topic?sync=true"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"i\":" + i + "}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+        exposition = get("/metrics/prometheus", null).body();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (daemon != null) {
+            daemon.terminate(Duration.ofSeconds(60));
+            daemon.close();
+        }
+    }
+
+    private static HttpResponse<String> get(String path, String accept) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(daemon.baseUrl() + path));
+        if (accept != null) {
+            b.header("Accept", accept);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** family name to type, from the # TYPE lines. */
+    private static Map<String, String> types() {
+        Map<String, String> types = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(exposition);
+        while (m.find()) {
+            types.put(m.group(1), m.group(2));
+        }
+        return types;
+    }
+
+    private static double sample(String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
+        assertThat(m.find()).as("%s in%n%s", series, exposition).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void shouldPassPromtool() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")),
+                "promtool (Debian package prometheus) is not installed: the promtool lint was not run");
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        promtool.getOutputStream().write(exposition.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        promtool.getOutputStream().close();
+        String output = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(promtool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(promtool.exitValue()).as(output).isZero();
+        assertThat(output).isBlank();
+    }
+
+    @Test
+    void shouldFollowPrometheusNamingFamilyByFamily() {
+        Map<String, String> types = types();
+        assertThat(types).hasSizeGreaterThan(100);
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> family : types.entrySet()) {
+            String name = family.getKey();
+            if (!name.matches("[a-z][a-z0-9_]*")) {
+                problems.add(name + ": not snake_case");
+            }
+            if (name.matches(".*_(ns|ms|us|nanos|millis)(_.*)?")) {
+                problems.add(name + ": not in base units");
+            }
+            if (family.getValue().equals("counter") != name.endsWith("_total")) {
+                problems.add(name + ": " + family.getValue() + (name.endsWith("_total") ? " named _total" : " without _total"));
+            }
+            if (!family.getValue().equals("summary") && !family.getValue().equals("histogram")
+                    && (name.endsWith("_count") || name.endsWith("_sum") || name.endsWith("_bucket"))) {
+                problems.add(name + ": " + family.getValue() + " with a reserved suffix");
+            }
+            Matcher help = Pattern.compile("(?m)^# HELP " + Pattern.quote(name) + " (.+)$").matcher(exposition);
+            if (!help.find() || help.group(1).length() < 10 || help.group(1).startsWith("Dropwizard metric without")) {
+                problems.add(name + ": no useful HELP");
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(types).containsEntry("publisher_events_accepted_total", "counter")
+                .containsEntry("publisher_events_publish_to_ack_seconds", "summary")
+                .containsEntry("publisher_transactions_commit_seconds", "summary")
+                .containsEntry("publisher_http_responses_total", "counter")
+                .containsEntry("kafka_producer_record_send_total", "counter")
+                .containsEntry("kafka_producer_request_latency_avg_seconds", "gauge")
+                .containsEntry("jvm_memory_used_bytes", "gauge")
+                .containsEntry("jvm_gc_collection_seconds", "summary")
+                .containsEntry("jvm_threads_current", "gauge");
+        assertThat(types.keySet()).noneMatch(n -> n.endsWith("_rate"));
+    }
+
+    @Test
+    void shouldExportTheSameCountsInBaseUnits() throws Exception {
+        var json = new ObjectMapper().readTree(get("/metrics", null).body());
+        double accepted = json.at("/counters/events.accepted/count").asDouble();
+        String fresh = get("/metrics/prometheus", null).body();
+        Matcher m = Pattern.compile("(?m)^publisher_events_accepted_total (\\S+)$").matcher(fresh);
+        assertThat(m.find()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isEqualTo(accepted).isGreaterThanOrEqualTo(20);
+        double p50 = sample("publisher_events_publish_to_ack_seconds{quantile=\"0.5\"}");
+        assertThat(p50).as("seconds, not nanoseconds: a sync publish takes well under a minute").isPositive().isLessThan(60);
+        assertThat(sample("publisher_http_responses_total{class=\"2xx\"}")).isGreaterThanOrEqualTo(20);
+        assertThat(sample("publisher_transactions_committed_total")).isPositive();
+    }
+
+    @Test
+    void shouldServeOpenMetricsWhenAskedFor() throws Exception {
+        HttpResponse<String> open = get("/metrics/prometheus", "application/openmetrics-text; version=1.0.0,text/plain;q=0.5");
+        assertThat(open.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+        assertThat(open.body()).contains("# TYPE publisher_events_accepted counter").endsWith("# EOF\n");
+        HttpResponse<String> plain = get("/metrics/prometheus", "text/plain");
+        assertThat(plain.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+    }
+}
