@@ -143,6 +143,39 @@ class PrometheusIT {
     }
 
     @Test
+    void shouldShipAlertRulesThatPromtoolAcceptsOnMetricsThatExist() throws Exception {
+        Path rules = Path.of("..", "deploy", "prometheus", "alerts.yml").toAbsolutePath().normalize();
+        String text = Files.readAllLines(rules).stream().filter(l -> l.trim().startsWith("expr:"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(text).as("expressions found").contains("publisher_");
+        Map<String, String> types = types();
+        List<String> unknown = new ArrayList<>();
+        Matcher m = Pattern.compile("\\b((?:publisher|kafka_producer|jvm)_[a-z0-9_]+)").matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            if (!types.containsKey(name) && !types.containsKey(name.replaceAll("_(count|sum)$", ""))) {
+                unknown.add(name);
+            }
+        }
+        assertThat(unknown).as("metrics the alert rules name that the daemon does not export").isEmpty();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")),
+                "promtool (Debian package prometheus) is not installed: promtool check rules was not run");
+        Process check = new ProcessBuilder("promtool", "check", "rules", rules.toString()).redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(check.exitValue()).as(output).isZero();
+        assertThat(output).contains("SUCCESS");
+    }
+
+    @Test
+    void shouldDocumentEveryPublisherFamilyInTheReadme() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        List<String> missing = types().keySet().stream().filter(n -> n.startsWith("publisher_"))
+                .filter(n -> !readme.contains("`" + n + "`") && !readme.contains("`" + n + "{")).toList();
+        assertThat(missing).as("publisher_* families missing from README's metric table").isEmpty();
+    }
+
+    @Test
     void shouldServeOpenMetricsWhenAskedFor() throws Exception {
         HttpResponse<String> open = get("/metrics/prometheus", "application/openmetrics-text; version=1.0.0,text/plain;q=0.5");
         assertThat(open.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
