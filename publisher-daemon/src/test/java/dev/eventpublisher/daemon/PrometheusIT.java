@@ -42,6 +42,11 @@ class PrometheusIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
         }
+        // One event over the producer's max.request.size, so a failure reason exists (and its labelled family).
+        HttpResponse<String> failed = HTTP.send(HttpRequest.newBuilder(URI.create(daemon.baseUrl() + "/v1/events/metrics-topic?sync=true"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("\"" + "x".repeat(1_200_000) + "\"")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(failed.statusCode()).as(failed.body()).isEqualTo(207);
         exposition = get("/metrics/prometheus", null).body();
     }
 
@@ -165,6 +170,56 @@ class PrometheusIT {
         assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(check.exitValue()).as(output).isZero();
         assertThat(output).contains("SUCCESS");
+    }
+
+    /**
+     * The Grafana dashboard: every metric its queries (and variables) name is exported by this daemon, and
+     * every query parses as PromQL (promtool checks them as recording rules, Grafana's variables filled in).
+     */
+    @Test
+    void shouldShipADashboardWhoseQueriesNameExportedMetricsAndParse() throws Exception {
+        Path file = Path.of("..", "deploy", "grafana", "publisher-dashboard.json").toAbsolutePath().normalize();
+        var dashboard = new ObjectMapper().readTree(file.toFile());
+        List<String> queries = new ArrayList<>();
+        dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(t -> queries.add(t.get("expr").asText())));
+        dashboard.at("/templating/list").forEach(v -> {
+            if (v.has("query") && v.get("query").asText().startsWith("label_values(")) {
+                String q = v.get("query").asText();
+                queries.add(q.substring("label_values(".length(), q.lastIndexOf(',')));
+            }
+        });
+        assertThat(queries).hasSizeGreaterThan(10);
+        Map<String, String> types = types();
+        List<String> unknown = new ArrayList<>();
+        List<String> named = new ArrayList<>();
+        for (String q : queries) {
+            Matcher m = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\{").matcher(q);
+            while (m.find()) {
+                named.add(m.group(1));
+                if (!types.containsKey(m.group(1))) {
+                    unknown.add(m.group(1));
+                }
+            }
+        }
+        assertThat(unknown).as("metrics the dashboard queries that the daemon does not export").isEmpty();
+        assertThat(named).contains("publisher_events_accepted_total", "publisher_events_acknowledged_total",
+                "publisher_events_failed_by_reason_total", "publisher_events_publish_to_ack_seconds",
+                "publisher_ring_free_slots", "publisher_circuit_state", "publisher_journal_unacknowledged_events");
+
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")),
+                "promtool (Debian package prometheus) is not installed: the dashboard's PromQL was not parsed");
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        for (int i = 0; i < queries.size(); i++) {
+            String promql = queries.get(i).replace("$__rate_interval", "5m").replace("$job", ".*").replace("$instance", ".*");
+            rules.append("      - record: dashboard:query_").append(i).append("\n        expr: '")
+                    .append(promql.replace("'", "''")).append("'\n");
+        }
+        Path asRules = Files.createTempFile("dashboard-rules-", ".yml");
+        Files.writeString(asRules, rules);
+        Process check = new ProcessBuilder("promtool", "check", "rules", asRules.toString()).redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(check.exitValue()).as(output + rules).isZero();
     }
 
     @Test
