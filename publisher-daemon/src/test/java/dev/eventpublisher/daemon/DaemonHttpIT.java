@@ -217,8 +217,8 @@ class DaemonHttpIT {
         HttpResponse<String> prometheus = get("/metrics/prometheus");
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
-        assertThat(prometheus.body()).contains("events_accepted_total ").contains("batches_flushed_end_of_batch_total")
-                .contains("ring_remaining_capacity ");
+        assertThat(prometheus.body()).contains("publisher_events_accepted_total ")
+                .contains("publisher_batches_flushed_total{trigger=\"end_of_batch\"}").contains("publisher_ring_free_slots ");
     }
 
     @Test
