@@ -96,10 +96,12 @@ public final class DeliveryCircuit {
         long newFailures = infrastructure - lastInfrastructureFailures;
         lastAcknowledged = acknowledged;
         lastInfrastructureFailures = infrastructure;
-        if (newAcks > 0) {
+        long pending = inFlight.getAsLong();
+        if (newAcks > 0 || pending == 0) {
+            // Nothing waiting is not a stall: the stall clock starts when events wait, not at the last ack
+            // (an idle spell longer than stallTimeout would otherwise open the circuit on the next event).
             lastProgressNanos = nowNanos;
         }
-        long pending = inFlight.getAsLong();
         if (breaker.getState() == CircuitBreaker.State.OPEN) {
             // Moves to HALF_OPEN once the open duration has passed.
             breaker.tryAcquirePermission();

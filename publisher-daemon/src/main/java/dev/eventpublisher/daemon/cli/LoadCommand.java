@@ -1,6 +1,7 @@
 package dev.eventpublisher.daemon.cli;
 
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code publisherd load}: publish synthetic JSON events through the library at a target rate (or
- * flat out) and show a live line: rate, acknowledged, failed, refused, p99 publish→ack latency.
+ * flat out) and show a live line: rate, acknowledged, failed, refused, p99 publish→ack latency. With
+ * {@code --http URL} it drives a daemon's HTTP API instead ({@link HttpLoadRun}).
  */
 @Command(name = "load", description = "Generate synthetic events at a target rate (or flat out) with a live progress line.")
 public final class LoadCommand implements Callable<Integer> {
@@ -68,6 +70,17 @@ public final class LoadCommand implements Callable<Integer> {
             + "configured journal settings (fsync policy, sizes); default: no journal (never the daemon's own).")
     java.nio.file.Path journalDir;
 
+    @Option(names = "--http", paramLabel = "URL", description = "Drive a daemon's (or a load balancer's) HTTP API at URL, "
+            + "e.g. http://127.0.0.1:8080: NDJSON batches over keep-alive connections, 503s and broken connections retried "
+            + "with the same Idempotency-Key.")
+    URI http;
+
+    @Option(names = "--batch", defaultValue = "100", paramLabel = "N", description = "With --http: events per request (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "With --http: bearer token (default: $PUBLISHER_HTTP_TOKEN).")
+    String token;
+
     @Spec
     CommandSpec spec;
 
@@ -76,13 +89,24 @@ public final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DaemonSettings settings = config.settings();
         PrintWriter out = spec.commandLine().getOut();
         if (threads < 1 || threads > 256 || size < 10 || size > 1_000_000 || rate < 0 || events < 0 || duration.isNegative()) {
             spec.commandLine().getErr().println("publisherd load: invalid options: threads 1..256, size 10..1000000, "
                     + "rate >= 0, events >= 0, duration >= 0");
             return 2;
         }
+        if (http != null) {
+            if (batch < 1 || batch > 100_000 || embedded || journalDir != null) {
+                spec.commandLine().getErr().println("publisherd load --http: --batch must be 1..100000; --embedded and "
+                        + "--journal-dir do not apply");
+                return 2;
+            }
+            String bearer = token != null ? token : System.getenv().getOrDefault("PUBLISHER_HTTP_TOKEN", "");
+            URI events = URI.create(http.toString().replaceAll("/+$", "") + "/v1/events");
+            return new HttpLoadRun(new HttpLoadRun.Plan(events, topic, bearer, rate, duration, this.events, threads, batch, size))
+                    .run(out);
+        }
+        DaemonSettings settings = config.settings();
         EmbeddedKafkaBroker broker = embedded ? EmbeddedKafkaBroker.builder().build().start() : null;
         String bootstrap = broker != null ? broker.bootstrapServers()
                 : settings.clientBootstrapServers();
