@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 
 import dev.eventpublisher.daemon.cli.CheckConfigCommand;
 import dev.eventpublisher.daemon.cli.ConfigOptions;
+import dev.eventpublisher.daemon.cli.JournalCommand;
 import dev.eventpublisher.daemon.cli.LoadCommand;
 import dev.eventpublisher.daemon.cli.RunCommand;
 import dev.eventpublisher.daemon.cli.TailCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.IVersionProvider;
  */
 @Command(name = "publisherd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Event publisher daemon: HTTP → Disruptor ring → topic batches → Kafka.",
-        subcommands = {RunCommand.class, TailCommand.class, LoadCommand.class, CheckConfigCommand.class,
+        subcommands = {RunCommand.class, TailCommand.class, LoadCommand.class, JournalCommand.class, CheckConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int EXIT_RUNTIME = 1;

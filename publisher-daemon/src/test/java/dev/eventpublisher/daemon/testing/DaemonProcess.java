@@ -96,6 +96,20 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
+    /** Starts a publisherd command (e.g. {@code journal drain}) without waiting for it; output goes to {@code log}. */
+    public static Process spawn(Map<String, String> env, List<String> args, Path log) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command(List.of(), args)).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
+            builder.environment().remove("PUBLISHER_PROFILE");
+            builder.environment().putAll(env);
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A finished command. */
     public record Result(int exitCode, String output) {
     }
