@@ -49,7 +49,7 @@ class HttpContractIT {
         Files.writeString(config, """
                 publisher.transaction.interval = 2s
                 publisher.http {
-                  allowed-topics = ["orders", "traced", "types", "big", "keys", "keys-expiry", "keys-concurrent"]
+                  allowed-topics = ["orders", "traced", "types", "big", "keys", "keys-repeat", "keys-expiry", "keys-concurrent"]
                   idempotency.window = 3s
                 }
                 """);
@@ -66,9 +66,19 @@ class HttpContractIT {
         }
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> flushAndRead(String topic) throws Exception {
+    /**
+     * Flushes (in exactly-once mode: commits), then reads with read_committed until at least {@code expected}
+     * records are visible: a commit returns before Kafka has written its markers to every partition, and a
+     * read_committed consumer sees the records only after that (milliseconds later).
+     */
+    private static List<ConsumerRecord<byte[], byte[]>> flushAndRead(String topic, int expected) throws Exception {
         assertThat(http.post("/v1/flush", null).statusCode()).isEqualTo(200);
-        return TopicReader.readAll(daemon.kafkaBootstrap(), topic);
+        List<List<ConsumerRecord<byte[], byte[]>>> read = new ArrayList<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            read.add(0, TopicReader.readAll(daemon.kafkaBootstrap(), topic));
+            return read.get(0).size() >= expected;
+        });
+        return read.get(0);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
@@ -158,7 +168,7 @@ class HttpContractIT {
         assertThat(http.post("/v1/events/traced", "4", "Content-Type", JSON_TYPE, "traceparent",
                 "00-00000000000000000000000000000000-00f067aa0ba902b7-01").statusCode()).isEqualTo(202);
 
-        List<ConsumerRecord<byte[], byte[]>> records = flushAndRead("traced");
+        List<ConsumerRecord<byte[], byte[]>> records = flushAndRead("traced", 4);
         Map<String, ConsumerRecord<byte[], byte[]>> byValue = records.stream()
                 .collect(Collectors.toMap(r -> new String(r.value(), StandardCharsets.UTF_8), r -> r));
         assertThat(byValue).containsOnlyKeys("1", "2", "3", "4");
@@ -195,7 +205,7 @@ class HttpContractIT {
         assertThat(refused.statusCode()).isEqualTo(415);
         assertThat(refused.body()).contains("application/x-ndjson", "application/json-seq", "application/jsonl");
 
-        Set<String> values = flushAndRead("types").stream().map(r -> new String(r.value(), StandardCharsets.UTF_8))
+        Set<String> values = flushAndRead("types", 12).stream().map(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .collect(Collectors.toSet());
         assertThat(values).containsExactlyInAnyOrder("\"json\"", "\"json-utf8\"", "\"json-quoted\"", "\"array\"",
                 "\"x-ndjson\"", "\"ndjson\"", "\"jsonl\"", "\"x-jsonlines\"", "\"jsonlines\"", "\"json-seq-1\"",
@@ -226,13 +236,13 @@ class HttpContractIT {
             assertThat(answer).startsWith("HTTP/1.1 413 ").contains("payload_too_large");
         }
         assertThat(http.get("/health/live").statusCode()).as("still serving").isEqualTo(200);
-        assertThat(flushAndRead("big").stream().filter(r -> r.value().length > 1_000_000)).as("nothing stored").isEmpty();
+        assertThat(flushAndRead("big", 0).stream().filter(r -> r.value().length > 1_000_000)).as("nothing stored").isEmpty();
     }
 
     @Test
     void shouldRepeatAnswersForAKeyAddNothingAndForgetTheKeyAfterTheWindow() throws Exception {
         String ndjson = "application/x-ndjson";
-        String body = "{\"topic\":\"keys\",\"value\":\"a\"}\n{\"topic\":\"keys\",\"value\":\"b\"}\n";
+        String body = "{\"topic\":\"keys-repeat\",\"value\":\"a\"}\n{\"topic\":\"keys-repeat\",\"value\":\"b\"}\n";
         HttpResponse<String> first = http.post("/v1/events", body, "Content-Type", ndjson, "Idempotency-Key", "repeat-1");
         assertThat(first.statusCode()).isEqualTo(202);
         assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
@@ -249,7 +259,7 @@ class HttpContractIT {
         assertThat(http.post("/v1/events", body, "Content-Type", ndjson, "Idempotency-Key", "bad key with spaces")
                 .statusCode()).isEqualTo(400);
 
-        List<ConsumerRecord<byte[], byte[]>> records = flushAndRead("keys").stream()
+        List<ConsumerRecord<byte[], byte[]>> records = flushAndRead("keys-repeat", 2).stream()
                 .filter(r -> "repeat-1".equals(header(r, "idempotency-key"))).toList();
         assertThat(records).hasSize(2);
         assertThat(records.stream().map(r -> header(r, "idempotency-event"))).containsExactly("0/2", "1/2");
@@ -265,7 +275,7 @@ class HttpContractIT {
         assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).isIn(202, 409));
         assertThat(answers.stream().filter(r -> r.statusCode() == 202
                 && r.headers().firstValue("Idempotent-Replayed").isEmpty())).as("processed once").hasSize(1);
-        assertThat(flushAndRead("keys-concurrent")).hasSize(1);
+        assertThat(flushAndRead("keys-concurrent", 1)).hasSize(1);
 
         // After the 3 s window the key is new again: its events are added a second time.
         String expiring = "{\"topic\":\"keys-expiry\",\"value\":1}\n";
@@ -275,7 +285,7 @@ class HttpContractIT {
         HttpResponse<String> late = http.post("/v1/events", expiring, "Content-Type", ndjson, "Idempotency-Key", "expiring-1");
         assertThat(late.statusCode()).isEqualTo(202);
         assertThat(late.headers().firstValue("Idempotent-Replayed")).isEmpty();
-        assertThat(flushAndRead("keys-expiry")).hasSize(2);
+        assertThat(flushAndRead("keys-expiry", 2)).hasSize(2);
     }
 
     private interface Call {

@@ -106,7 +106,13 @@ class IdempotencyRestartIT {
                     "Idempotency-Key", "rebuilt-1").statusCode()).as("the journal's copy gives the fingerprint").isEqualTo(422);
             assertThat(http.post("/v1/flush", null).statusCode()).isEqualTo(200);
 
-            List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), topic);
+            // read_committed sees a commit once Kafka has written its markers, a moment after the commit returns.
+            List<List<ConsumerRecord<byte[], byte[]>>> read = new java.util.ArrayList<>();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                read.add(0, TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), topic));
+                return read.get(0).size() >= 7;
+            });
+            List<ConsumerRecord<byte[], byte[]>> records = read.get(0);
             assertThat(withKey(records, "logged-1")).isEqualTo(3);
             assertThat(withKey(records, "rebuilt-1")).isEqualTo(4);
             assertThat(records).hasSize(7);

@@ -128,6 +128,13 @@ public final class HttpLoad implements AutoCloseable {
         return accepted;
     }
 
+    /** How many answers of each HTTP status the clients got. */
+    public Map<Integer, Long> statuses() {
+        Map<Integer, Long> s = new HashMap<>();
+        statuses.forEach((k, v) -> s.put(k, v.sum()));
+        return s;
+    }
+
     /** Requests answered 202 with {@code Idempotent-Replayed}: a retry the daemon recognised. */
     public long replayedAnswers() {
         return replayed.sum();
