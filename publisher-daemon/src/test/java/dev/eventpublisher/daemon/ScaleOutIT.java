@@ -45,12 +45,12 @@ class ScaleOutIT {
         try {
             run(ctl.resolve("up"), env, List.of(), Duration.ofMinutes(4));
             String bootstrap = run(ctl.resolve("ctl"), env, List.of("bootstrap"), Duration.ofSeconds(10)).trim();
-            HttpLoad load = new HttpLoad("http://127.0.0.1:" + base, topic, 3, 100, true);
+            HttpLoad load = new HttpLoad("http://127.0.0.1:" + base, topic, 2, 100, true);
             long start = System.nanoTime();
             sampler.scheduleAtFixedRate(() -> timeline.add(new long[] {(System.nanoTime() - start) / 1_000_000,
                     load.acceptedCount()}), 0, 250, TimeUnit.MILLISECONDS);
             Runnable mark = () -> story.add(String.format("%.1fs", (System.nanoTime() - start) / 1e9));
-            Thread.sleep(3_000); // steady load before the operations
+            Thread.sleep(2_000); // steady load before the operations
             mark.run();
             story.add("SIGTERM daemon 1: " + run(ctl.resolve("ctl"), env, List.of("daemon-stop", "1"), Duration.ofMinutes(2)));
             run(ctl.resolve("ctl"), env, List.of("daemon-start", "1"), Duration.ofMinutes(3));
@@ -64,7 +64,7 @@ class ScaleOutIT {
             mark.run();
             story.add("daemon 2 ready; broker 2 starting");
             run(ctl.resolve("ctl"), env, List.of("broker-start", "2"), Duration.ofMinutes(2));
-            Thread.sleep(3_000); // steady load after
+            Thread.sleep(2_000); // steady load after
             mark.run();
             load.close();
             sampler.shutdown();

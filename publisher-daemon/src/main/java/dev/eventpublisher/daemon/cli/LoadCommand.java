@@ -131,6 +131,7 @@ public final class LoadCommand implements Callable<Integer> {
                 workers.add(worker);
             }
             Histogram interval = null;
+            Histogram total = new Histogram(TimeUnit.SECONDS.toNanos(60), 3); // the summary covers the whole run
             long deadline = start + duration.toNanos();
             long lastAcked = 0;
             long lastNanos = start;
@@ -142,6 +143,7 @@ public final class LoadCommand implements Callable<Integer> {
                 }
                 OutcomeReport r = publisher.outcomes();
                 interval = latency.getIntervalHistogram(interval);
+                total.add(interval);
                 double perSecond = (r.acknowledged() - lastAcked) * 1e9 / Math.max(1, now - lastNanos);
                 lastAcked = r.acknowledged();
                 lastNanos = now;
@@ -153,7 +155,7 @@ public final class LoadCommand implements Callable<Integer> {
             publisher.forceFlush().get(60, TimeUnit.SECONDS);
             long elapsed = System.nanoTime() - start;
             OutcomeReport r = publisher.outcomes();
-            Histogram total = latency.getIntervalHistogram();
+            total.add(latency.getIntervalHistogram());
             out.println();
             out.printf(Locale.ROOT, "summary: %,d acknowledged in %.1f s = %,.0f events/s; failed %,d %s; refused %,d; "
                             + "latency publish→ack p50=%s p99=%s p99.9=%s max=%s%n",
