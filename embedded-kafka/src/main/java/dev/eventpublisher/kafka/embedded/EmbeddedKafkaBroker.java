@@ -101,8 +101,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public EmbeddedKafkaBroker start() {
         if (node == null) {
             port = requestedPort == 0 ? KafkaNode.freePort() : requestedPort;
-            internalPort = saslUsers.isEmpty() ? port : KafkaNode.freePort();
-            node = new KafkaNode(brokerProperties(KafkaNode.freePort()), dataDir, clusterId);
+            internalPort = saslUsers.isEmpty() ? port : otherFreePort(port, -1);
+            // A port probed free can be handed out again at once: never let the controller get one already chosen.
+            node = new KafkaNode(brokerProperties(otherFreePort(port, internalPort)), dataDir, clusterId);
         }
         long startNanos = System.nanoTime();
         node.start();
@@ -183,6 +184,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (deleteDataOnClose) {
             KafkaNode.deleteRecursively(dataDir);
         }
+    }
+
+    /** A free port that is neither {@code a} nor {@code b} (both chosen, but not bound yet). */
+    private static int otherFreePort(int a, int b) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int candidate = KafkaNode.freePort();
+            if (candidate != a && candidate != b) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free port other than " + a + " and " + b);
     }
 
     private Map<String, String> brokerProperties(int controllerPort) {
