@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventpublisher.daemon.testing.DaemonProcess;
+import dev.eventpublisher.daemon.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class ContainerImageIT {
 
     @Test
     void shouldBuildAnImageWhoseFileSystemRunsTheDaemonAsANonRootUser() throws Exception {
-        Assumptions.assumeTrue(isRoot() && onPath("umoci") && onPath("skopeo") && onPath("apt-get") && onPath("chroot"),
+        Assumptions.assumeTrue(isRoot() && Tools.onPath("umoci") && Tools.onPath("skopeo") && Tools.onPath("apt-get") && Tools.onPath("chroot"),
                 "needs root, umoci, skopeo, apt-get and chroot: the image was not built and run");
         Path build = Path.of("..", "packaging", "image", "build").toAbsolutePath().normalize();
         Path archive = build.resolveSibling("target").resolve("publisherd-image.tar");
@@ -110,12 +111,4 @@ class ContainerImageIT {
                 .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[1].equals("0"));
     }
 
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

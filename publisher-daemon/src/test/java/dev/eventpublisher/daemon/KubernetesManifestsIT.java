@@ -3,12 +3,12 @@ package dev.eventpublisher.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.ConfigFactory;
+import dev.eventpublisher.daemon.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ class KubernetesManifestsIT {
     void shouldValidateAgainstTheKubernetesSchemas() throws Exception {
         Path script = Path.of("..", "deploy", "kubernetes", "validate").toAbsolutePath().normalize();
         assertThat(script).isExecutable();
-        Assumptions.assumeTrue(onPath("node") && onPath("npm"), "Node.js is not installed: the manifests were not validated");
+        Assumptions.assumeTrue(Tools.onPath("node") && Tools.onPath("npm"), "Node.js is not installed: the manifests were not validated");
         long drain = ConfigFactory.parseResources("reference.conf").getDuration("publisher.shutdown.timeout").toSeconds();
         Process validate = new ProcessBuilder(List.of(script.toString(), Long.toString(drain))).redirectErrorStream(true).start();
         String output = new String(validate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -33,12 +33,4 @@ class KubernetesManifestsIT {
                 "OK: 6 documents valid");
     }
 
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

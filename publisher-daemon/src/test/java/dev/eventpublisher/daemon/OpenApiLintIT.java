@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventpublisher.daemon.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class OpenApiLintIT {
     void shouldLintCleanWithRedocly() throws Exception {
         Path document = Path.of("src/main/resources/openapi.json").toAbsolutePath();
         assertThat(document).exists();
-        Assumptions.assumeTrue(onPath("npx"), "npx (Node.js) is not installed: the Redocly lint of openapi.json was not run");
+        Assumptions.assumeTrue(Tools.onPath("npx"), "npx (Node.js) is not installed: the Redocly lint of openapi.json was not run");
         Path output = Files.createTempFile("redocly-", ".json");
         Path messages = Files.createTempFile("redocly-", ".log");
         Process lint = new ProcessBuilder(List.of("npx", "--yes", REDOCLY, "lint", "--format=json", document.toString()))
@@ -40,12 +41,4 @@ class OpenApiLintIT {
         assertThat(totals.get("ignored").asInt()).as(context).isZero();
     }
 
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

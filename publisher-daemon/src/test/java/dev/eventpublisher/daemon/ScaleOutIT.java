@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.eventpublisher.daemon.testing.DaemonProcess;
 import dev.eventpublisher.daemon.testing.HttpLoad;
+import dev.eventpublisher.daemon.testing.Tools;
 import dev.eventpublisher.testing.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Assumptions;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class ScaleOutIT {
     @Test
     void shouldLoseNothingThroughARollingRestartAndABrokerKill() throws Exception {
-        Assumptions.assumeTrue(onPath("haproxy") && onPath("curl"), "haproxy or curl is not installed: the cluster was not started");
+        Assumptions.assumeTrue(Tools.onPath("haproxy") && Tools.onPath("curl"), "haproxy or curl is not installed: the cluster was not started");
         Path ctl = Path.of("..", "deploy", "local-cluster").toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("local-cluster-");
         int base = freeBase();
@@ -148,14 +149,5 @@ class ScaleOutIT {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static boolean onPath(String command) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
