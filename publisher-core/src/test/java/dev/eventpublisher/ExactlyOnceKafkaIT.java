@@ -194,6 +194,40 @@ class ExactlyOnceKafkaIT {
         assertThat(TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), topic)).hasSize(10);
     }
 
+    /**
+     * A crash after Kafka committed some events but before the journal's checkpoint (every 200 ms) caught up with
+     * them: they are still in the journal, below Kafka's committed position. The restart must not send them
+     * again, but its replay listener must see them (the daemon rebuilds Idempotency-Keys from them: a client
+     * whose answer was lost in the crash retries, and its key must be known).
+     */
+    @Test
+    void shouldShowTheReplayListenerEventsCommittedAfterTheLastCheckpointWithoutSendingThemAgain() throws Exception {
+        String topic = unique("eos-seen");
+        String offsets = unique("eos-offsets");
+        SharedKafkaBroker.broker().createTopic(topic, 1);
+        Path journal = Files.createTempDirectory("eos-journal-");
+        byte[] checkpointBeforeAnyEvent;
+        try (EventPublisher publisher = started(publisher(journal, offsets, new MetricRegistry()))) {
+            checkpointBeforeAnyEvent = Files.readAllBytes(journal.resolve("checkpoint"));
+            for (int i = 0; i < 5; i++) {
+                publisher.publish(topic, "k", "v-" + i).get(60, TimeUnit.SECONDS); // acknowledged: committed
+            }
+        }
+        assertThat(committedPosition(offsets)).isEqualTo(5);
+        // As if the daemon had been killed before its checkpoint moved past the five events.
+        Files.write(journal.resolve("checkpoint"), checkpointBeforeAnyEvent);
+
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (EventPublisher publisher = started(publisher(journal, offsets, new MetricRegistry())
+                .replayListener((t, k, value, headers, millis) -> seen.add(new String(value, StandardCharsets.UTF_8))))) {
+            assertThat(seen).containsExactly("v-0", "v-1", "v-2", "v-3", "v-4");
+            publisher.publish(topic, "k", "v-5").get(60, TimeUnit.SECONDS);
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(SharedKafkaBroker.bootstrapServers(), topic);
+        assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("v-0", "v-1", "v-2", "v-3", "v-4", "v-5");
+    }
+
     /** Values are {@code <prefix>-<n>}: every value once, and per key (one partition each) n only grows. */
     private static void assertEachOnceAndInOrder(List<ConsumerRecord<byte[], byte[]>> records) {
         Map<String, Integer> seen = new HashMap<>();

@@ -39,6 +39,8 @@ final class Replayer implements Runnable {
     private final ReplayListener listener;
     private final List<JournalRecord> chunk = new ArrayList<>(CHUNK);
     private long expected;
+    /** The checkpoint's mark: the listener sees every record from here, replayed or already committed. */
+    private final long seenFrom;
     private long replayed;
     private long replayedBytes;
 
@@ -54,6 +56,7 @@ final class Replayer implements Runnable {
         this.start = start;
         this.listener = listener;
         this.expected = recovered.mark();
+        this.seenFrom = recovered.mark();
     }
 
     @Override
@@ -66,8 +69,9 @@ final class Replayer implements Runnable {
                 storage.describe(), recovered.next() - expected, expected);
         try {
             List<Recovery.Segment> segments = recovered.segments();
-            for (int i = 0; i < segments.size() && expected < recovered.next(); i++) {
-                if (i + 1 < segments.size() && segments.get(i + 1).base() <= expected) {
+            long from = listener != null ? seenFrom : expected;
+            for (int i = 0; i < segments.size() && (expected < recovered.next() || listener != null); i++) {
+                if (i + 1 < segments.size() && segments.get(i + 1).base() <= from) {
                     continue; // wholly below the start: acknowledged, and the checkpoint may be deleting it now
                 }
                 if (!replaySegment(segments.get(i))) {
@@ -137,6 +141,11 @@ final class Replayer implements Runnable {
                 offset += scanner.recordBytes();
                 long position = RecordFormat.positionOf(scanner.payload());
                 if (position < expected) {
+                    if (listener != null && position >= seenFrom) {
+                        // Committed in Kafka before the crash: not sent again, but the listener's state may need it.
+                        JournalRecord r = RecordFormat.decode(scanner.payload());
+                        listener.replayed(r.topic(), r.key(), r.value(), r.headers(), r.journalledMillis());
+                    }
                     continue; // acknowledged before the crash
                 }
                 JournalRecord record = RecordFormat.decode(scanner.payload());

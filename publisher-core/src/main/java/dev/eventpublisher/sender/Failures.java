@@ -52,4 +52,16 @@ final class Failures {
                 || e instanceof PolicyViolationException
                 || e instanceof UnsupportedCompressionTypeException;
     }
+
+    /**
+     * A broker refuses a whole produce batch as too large for the topic; Kafka's producer then splits the batch
+     * and sends the parts again, but a small record can still come back with the big one's error (seen with a
+     * transactional producer: the split parts race a sequence error). So a record the broker called too large is
+     * only blamed once it failed that way again on its next try. The producer's own check inside {@code send()}
+     * (the record alone over {@code max.request.size}) is never a batchmate's doing.
+     */
+    static boolean mayBeABatchmatesFault(Throwable e, boolean failedInFlight, int resends) {
+        return (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException)
+                && failedInFlight && resends == 0;
+    }
 }

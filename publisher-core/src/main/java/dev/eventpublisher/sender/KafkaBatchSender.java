@@ -350,7 +350,7 @@ public final class KafkaBatchSender implements BatchSender {
 
     boolean isOwnFault(RecordCallback callback, Exception failure) {
         if (Failures.ownFault(failure)) {
-            return true;
+            return !Failures.mayBeABatchmatesFault(failure, callback.failedInFlight, callback.resends);
         }
         // A non-retriable error Kafka does not blame on the event, over and over: treat it as the event's.
         return callback.resends >= MAX_RESENDS_FOR_UNCLASSIFIED && failure instanceof ApiException

@@ -19,6 +19,8 @@ final class RecordCallback implements Callback {
      *  read by the sender thread after commitTransaction/abortTransaction returned (which waits for it). */
     volatile RecordMetadata metadata;
     volatile Exception failure;
+    /** The failure came back from the broker (not from the producer's checks inside {@code send()}). */
+    volatile boolean failedInFlight;
     /** How many times this event was sent again after a failure that was not its own (0 on the first try). */
     final int resends;
     /** When a queued re-send is due ({@link ResendQueue}). */
@@ -51,6 +53,7 @@ final class RecordCallback implements Callback {
             owner.failedOnTheSpot(exception);
             return;
         }
+        failedInFlight = exception != null;
         if (owner.transactional()) {
             this.metadata = metadata;
             this.failure = exception;

@@ -65,6 +65,9 @@ public final class Daemon implements AutoCloseable {
         try {
             publisher = settings.publisherBuilder(bootstrap).metricRegistry(registry)
                     .replayListener(idempotencyKeys.replayListener()).build();
+            if (publisher.journal() != null) {
+                idempotencyKeys.holdWhile(publisher.journal()::isReplaying);
+            }
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof java.io.IOException) { // the journal could not be opened (locked, unreadable)
                 throw new StartupException(e.getMessage() + "; stop the other daemon, or set PUBLISHER_JOURNAL_DIR to a "

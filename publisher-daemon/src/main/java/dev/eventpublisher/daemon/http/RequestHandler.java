@@ -232,6 +232,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 reply(exchange, response);
                 return;
             }
+            if (claim instanceof IdempotencyKeys.Rebuilding) {
+                reply(exchange, refused(new PublishRejectedException(PublishRejectedException.Reason.REPLAYING,
+                        "the journal's backlog from before the restart is still being handed to Kafka (and its "
+                        + "Idempotency-Keys recovered); retry shortly"), events.size()));
+                return;
+            }
             if (claim instanceof IdempotencyKeys.Reused) {
                 reply(exchange, Responses.error(422, "idempotency_key_reused", "Idempotency-Key " + idempotencyKey
                         + " was used for a different request within publisher.http.idempotency.window; "

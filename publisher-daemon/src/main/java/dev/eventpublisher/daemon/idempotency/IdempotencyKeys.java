@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import com.codahale.metrics.Counter;
@@ -32,7 +33,7 @@ public final class IdempotencyKeys implements AutoCloseable {
     public static final String EVENT_HEADER = "idempotency-event";
 
     /** What a request with a key may do. */
-    public sealed interface Claim permits Fresh, Replay, InProgress, Reused {
+    public sealed interface Claim permits Fresh, Replay, InProgress, Reused, Rebuilding {
     }
 
     /** The key is new: process the request, then call {@link #accepted}/{@link #answered} or {@link #forget}. */
@@ -49,6 +50,13 @@ public final class IdempotencyKeys implements AutoCloseable {
 
     /** The key was used for a different request. */
     public record Reused() implements Claim {
+    }
+
+    /**
+     * The journal is still replaying, so keys from before the restart are still being rebuilt: no key can be
+     * told new yet (answer as the refused publish would: 503, retry shortly).
+     */
+    public record Rebuilding() implements Claim {
     }
 
     /** One key. {@code fingerprint} is null for a key rebuilt from a journal that no longer held all its events. */
@@ -71,6 +79,7 @@ public final class IdempotencyKeys implements AutoCloseable {
     private final LongSupplier clock;
     private final KeyLog log;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+    private volatile BooleanSupplier rebuilding = () -> false;
     private final Counter replays;
     private final Counter conflicts;
     private final Counter evictedEarly;
@@ -103,7 +112,21 @@ public final class IdempotencyKeys implements AutoCloseable {
         return entries.size();
     }
 
+    /**
+     * While {@code replaying} says so, every claim is {@link Rebuilding}. Without this, a retry arriving during
+     * the replay could be told "new" just before the replay rebuilds its key, then be accepted just after the
+     * replay ends: its events twice in Kafka, the replayed copy and the retry's.
+     */
+    public void holdWhile(BooleanSupplier replaying) {
+        this.rebuilding = replaying;
+    }
+
     public synchronized Claim claim(String key, byte[] fingerprint) {
+        // The replay thread rebuilds keys before the journal stops saying "replaying" (a volatile write), so once
+        // this reads false, every key of the journal's backlog is in the map.
+        if (rebuilding.getAsBoolean()) {
+            return new Rebuilding();
+        }
         long now = clock.getAsLong();
         trim(now);
         Entry existing = entries.get(key);

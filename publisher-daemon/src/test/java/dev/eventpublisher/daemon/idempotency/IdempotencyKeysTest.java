@@ -99,6 +99,27 @@ class IdempotencyKeysTest {
         assertThat(keys.size()).isEqualTo(2);
     }
 
+    /**
+     * A retry that arrives while the journal replays must not be told "new": the replay may rebuild its key a
+     * moment later, and the retry would then be accepted as well (found by the SIGKILL loop: one request twice
+     * in one transaction, the replayed copy and the retry's).
+     */
+    @Test
+    void shouldRefuseEveryClaimUntilTheReplayHasRebuiltTheKeys() {
+        IdempotencyKeys keys = keys(Duration.ofMinutes(10), 100, null);
+        java.util.concurrent.atomic.AtomicBoolean replaying = new java.util.concurrent.atomic.AtomicBoolean(true);
+        keys.holdWhile(replaying::get);
+        byte[] body = new Fingerprint().add("t", null, bytes("v0"), null).finish();
+        assertThat(keys.claim("lost-answer", body)).isInstanceOf(IdempotencyKeys.Rebuilding.class);
+        assertThat(keys.claim("brand-new", fingerprint("x"))).isInstanceOf(IdempotencyKeys.Rebuilding.class);
+        assertThat(keys.size()).as("a refused claim leaves nothing behind").isZero();
+
+        keys.replayListener().replayed("t", null, bytes("v0"), headers("lost-answer", "0/1"), now.get());
+        replaying.set(false);
+        assertThat(keys.claim("lost-answer", body)).isInstanceOf(IdempotencyKeys.Replay.class);
+        assertThat(keys.claim("brand-new", fingerprint("x"))).isInstanceOf(IdempotencyKeys.Fresh.class);
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
