@@ -39,8 +39,6 @@ final class Replayer implements Runnable {
     private final ReplayListener listener;
     private final List<JournalRecord> chunk = new ArrayList<>(CHUNK);
     private long expected;
-    /** The checkpoint's mark: the listener sees every record from here, replayed or already committed. */
-    private final long seenFrom;
     private long replayed;
     private long replayedBytes;
 
@@ -56,7 +54,6 @@ final class Replayer implements Runnable {
         this.start = start;
         this.listener = listener;
         this.expected = recovered.mark();
-        this.seenFrom = recovered.mark();
     }
 
     @Override
@@ -69,9 +66,8 @@ final class Replayer implements Runnable {
                 storage.describe(), recovered.next() - expected, expected);
         try {
             List<Recovery.Segment> segments = recovered.segments();
-            long from = listener != null ? seenFrom : expected;
-            for (int i = 0; i < segments.size() && (expected < recovered.next() || listener != null); i++) {
-                if (i + 1 < segments.size() && segments.get(i + 1).base() <= from) {
+            for (int i = 0; i < segments.size() && expected < recovered.next(); i++) {
+                if (i + 1 < segments.size() && segments.get(i + 1).base() <= expected) {
                     continue; // wholly below the start: acknowledged, and the checkpoint may be deleting it now
                 }
                 if (!replaySegment(segments.get(i))) {
@@ -113,12 +109,56 @@ final class Replayer implements Runnable {
         if (committed > expected) {
             LOG.info("journal {}: positions {}..{} are already committed in Kafka; not sending them again",
                     storage.describe(), expected, committed - 1);
+            if (listener != null) {
+                showCommitted(committed); // before they are released: then the checkpoint may delete their segments
+            }
             for (long p = expected; p < committed; p++) {
                 journal.done(p);
             }
             expected = committed;
         }
         return true;
+    }
+
+    /**
+     * Shows the listener the events from the checkpoint's mark up to {@code committed}: Kafka committed them
+     * after the last checkpoint, so they are not sent again, but the listener's state may need them (a client
+     * whose answer was lost in the crash retries with its Idempotency-Key). A read error only costs the listener
+     * those events: logged, not a journal failure (the replay that follows reads the same files and judges).
+     */
+    private void showCommitted(long committed) {
+        int seen = 0;
+        try {
+            List<Recovery.Segment> segments = recovered.segments();
+            for (int i = 0; i < segments.size(); i++) {
+                Recovery.Segment segment = segments.get(i);
+                if (segment.base() >= committed) {
+                    break;
+                }
+                if (i + 1 < segments.size() && segments.get(i + 1).base() <= expected) {
+                    continue; // wholly below the mark
+                }
+                try (JournalStorage.ReadFile file = storage.openRead(SegmentFiles.name(segment.base()))) {
+                    SegmentScanner scanner = new SegmentScanner(file);
+                    long offset = SegmentFiles.HEADER_BYTES;
+                    while (scanner.readAt(offset, 0, Long.MAX_VALUE) == SegmentScanner.Found.RECORD) {
+                        offset += scanner.recordBytes();
+                        long position = RecordFormat.positionOf(scanner.payload());
+                        if (position >= committed) {
+                            break;
+                        }
+                        if (position >= expected) {
+                            JournalRecord r = RecordFormat.decode(scanner.payload());
+                            listener.replayed(r.topic(), r.key(), r.value(), r.headers(), r.journalledMillis());
+                            seen++;
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("journal {}: reading the events Kafka already committed for the replay listener failed after {} "
+                    + "event(s): {}", storage.describe(), seen, e.toString());
+        }
     }
 
     /** Returns false if the publisher closed meanwhile. */
@@ -141,11 +181,6 @@ final class Replayer implements Runnable {
                 offset += scanner.recordBytes();
                 long position = RecordFormat.positionOf(scanner.payload());
                 if (position < expected) {
-                    if (listener != null && position >= seenFrom) {
-                        // Committed in Kafka before the crash: not sent again, but the listener's state may need it.
-                        JournalRecord r = RecordFormat.decode(scanner.payload());
-                        listener.replayed(r.topic(), r.key(), r.value(), r.headers(), r.journalledMillis());
-                    }
                     continue; // acknowledged before the crash
                 }
                 JournalRecord record = RecordFormat.decode(scanner.payload());

@@ -68,6 +68,8 @@ class JournalCrashTest {
             thread.start();
             threads.add(thread);
         }
+        // A cold JVM on a busy machine can take longer than the shortest sleep to accept its first event.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !accepted.isEmpty());
         Thread.sleep(20 + random.nextInt(120));
 
         Set<String> acceptedBefore = Set.copyOf(accepted);
