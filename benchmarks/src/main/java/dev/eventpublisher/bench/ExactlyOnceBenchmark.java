@@ -43,6 +43,14 @@ public class ExactlyOnceBenchmark {
     @Param({"at-least-once", "exactly-once"})
     public String delivery;
 
+    /** Exactly-once: {@code publisher.transaction.interval} in milliseconds (the default 100). */
+    @Param({"100"})
+    public int intervalMillis;
+
+    /** Exactly-once: {@code publisher.transaction.max-events} (the default 200,000). */
+    @Param({"200000"})
+    public int maxEvents;
+
     private KafkaFixture kafka;
     private EventPublisher publisher;
     private String topic;
@@ -58,7 +66,8 @@ public class ExactlyOnceBenchmark {
         EventPublisherBuilder builder = kafka.saturatingPublisher()
                 .journal(JournalConfig.at(dir).fsync(FsyncPolicy.BATCH));
         if (delivery.equals("exactly-once")) {
-            builder.exactlyOnce(ExactlyOnceConfig.defaults().offsetsTopic(kafka.newTopic("offsets")));
+            builder.exactlyOnce(ExactlyOnceConfig.defaults().interval(Duration.ofMillis(intervalMillis)).maxEvents(maxEvents)
+                    .offsetsTopic(kafka.newTopic("offsets")));
         }
         publisher = builder.build();
     }

@@ -37,6 +37,19 @@ public interface Delivery extends Callback {
      */
     void defer(Throwable cause);
 
+    /**
+     * Exactly-once, Kafka's I/O thread: the event is stored at {@code partition}/{@code offset} inside a transaction
+     * that has not committed yet. Remembered (while the I/O thread has the event in cache) for
+     * {@link #acknowledgePlaced}; {@code -1, -1} forgets an earlier try's place.
+     */
+    default void placed(int partition, long offset) {
+    }
+
+    /** Exactly-once: the transaction holding the event committed; acknowledged where it was last {@link #placed}. */
+    default void acknowledgePlaced() {
+        acknowledge(-1, -1);
+    }
+
     /** A journalled event failed for Kafka's reason and will be sent again; {@code cause} is why. Not an outcome. */
     default void retrying(Throwable cause) {
     }

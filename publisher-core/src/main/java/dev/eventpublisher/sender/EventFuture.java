@@ -131,6 +131,22 @@ public final class EventFuture extends PublishFuture implements Delivery, Publis
     }
 
     @Override
+    public void placed(int partition, long offset) {
+        this.partition = partition;
+        this.offset = offset;
+    }
+
+    @Override
+    public void acknowledgePlaced() {
+        if (!DONE.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        outcomes.acknowledged(publishNanos, position);
+        complete(this);
+        release();
+    }
+
+    @Override
     public void fail(Throwable cause) {
         fail(outcomes.reasonFor(cause), cause);
     }

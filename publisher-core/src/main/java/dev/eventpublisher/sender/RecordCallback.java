@@ -19,6 +19,12 @@ final class RecordCallback implements Callback {
      *  read by the sender thread after commitTransaction/abortTransaction returned (which waits for it). */
     volatile RecordMetadata metadata;
     volatile Exception failure;
+    /**
+     * Exactly-once span records: Kafka's answer goes straight into the delivery ({@link Delivery#placed}) and
+     * {@link #metadata} stays null — a span keeps tens of thousands of these alive until its commit, and every
+     * object they hold is copied by each young GC meanwhile. Set by the sender thread before the send.
+     */
+    boolean placeInDelivery;
     /** The failure came back from the broker (not from the producer's checks inside {@code send()}). */
     volatile boolean failedInFlight;
     /** How many times this event was sent again after a failure that was not its own (0 on the first try). */
@@ -44,7 +50,9 @@ final class RecordCallback implements Callback {
      */
     RecordCallback retry() {
         boolean ownTry = failure != null && !(failure instanceof org.apache.kafka.common.errors.TransactionAbortedException);
-        return new RecordCallback(delivery, record, owner, ownTry ? resends + 1 : resends);
+        RecordCallback next = new RecordCallback(delivery, record, owner, ownTry ? resends + 1 : resends);
+        next.placeInDelivery = placeInDelivery;
+        return next;
     }
 
     @Override
@@ -55,7 +63,11 @@ final class RecordCallback implements Callback {
         }
         failedInFlight = exception != null;
         if (owner.transactional()) {
-            this.metadata = metadata;
+            if (exception == null && placeInDelivery) {
+                delivery.placed(metadata.partition(), metadata.offset());
+            } else {
+                this.metadata = metadata;
+            }
             this.failure = exception;
             return;
         }

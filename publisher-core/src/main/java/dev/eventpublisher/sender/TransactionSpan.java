@@ -47,6 +47,11 @@ final class TransactionSpan {
     /** Completes the deliveries of committed transactions, in commit order. */
     private final java.util.concurrent.ExecutorService settler;
     private List<RecordCallback> records = new ArrayList<>();
+    /**
+     * The deliveries of {@link #records}, in the same order: the commit completes these alone, so its walk over
+     * tens of thousands of events written ~100 ms earlier touches one cold object per event, not three.
+     */
+    private List<Delivery> deliveries = new ArrayList<>();
     private List<Letter> letters = new ArrayList<>();
     private boolean open;
     /** The producer the open transaction belongs to: a replaced producer cannot finish it. */
@@ -85,7 +90,9 @@ final class TransactionSpan {
 
     /** One more event joins the open transaction (begun by the first). */
     void add(RecordCallback c) {
+        c.placeInDelivery = true;
         records.add(c);
+        deliveries.add(c.delivery);
         write(c);
     }
 
@@ -230,9 +237,13 @@ final class TransactionSpan {
     }
 
     private void settle(long next) {
-        List<RecordCallback> done = records;
+        List<Delivery> done = deliveries;
         List<Letter> lettersDone = letters;
-        records = new ArrayList<>();
+        // Spans hold tens of thousands of events: growing these lists from empty each time cost the sender thread
+        // ~9 % of its CPU in array copies (JFR). The callbacks are not needed any more: that list is reused; the
+        // deliveries go to the settling thread, so the next list starts at about the size this one reached.
+        records.clear();
+        deliveries = new ArrayList<>(done.size() + done.size() / 4 + 16);
         letters = new ArrayList<>();
         open = false;
         committedNext = next;
@@ -241,12 +252,10 @@ final class TransactionSpan {
         // Tens of thousands of futures, counters and journal marks per commit: completed on the settling thread so
         // the sender thread can begin the next transaction at once (at-least-once does this work on Kafka's I/O thread).
         Runnable acknowledge = () -> {
-            for (RecordCallback c : done) {
-                if (c.metadata != null) {
-                    c.delivery.acknowledge(c.metadata.partition(), c.metadata.offset());
-                } else {
-                    c.delivery.acknowledge(-1, -1); // committed by a transaction whose answers this producer never saw
-                }
+            // Where each event was placed came with Kafka's answer (-1 if this producer never saw the answer
+            // of the try that committed).
+            for (int i = 0, n = done.size(); i < n; i++) {
+                done.get(i).acknowledgePlaced();
             }
             for (Letter letter : lettersDone) {
                 RecordCallback w = letter.write();
@@ -276,6 +285,7 @@ final class TransactionSpan {
                     c.delivery.fail(f);
                 }
             } else {
+                c.delivery.placed(-1, -1); // the next try's answer tells the place; this try's was aborted
                 keep.add(c.retry());
             }
         }
@@ -290,6 +300,10 @@ final class TransactionSpan {
             }
         }
         records = keep;
+        deliveries = new ArrayList<>(keep.size());
+        for (RecordCallback c : keep) {
+            deliveries.add(c.delivery);
+        }
         letters = keptLetters;
     }
 
@@ -301,6 +315,7 @@ final class TransactionSpan {
             letter.write().delivery.defer(letter.cause());
         }
         records = new ArrayList<>();
+        deliveries = new ArrayList<>();
         letters = new ArrayList<>();
     }
 
