@@ -233,6 +233,21 @@ public final class EventPublisher implements AutoCloseable {
         return 0;
     }
 
+    /**
+     * For a caller that has costly work to do before it can publish {@code n} events (an HTTP server parsing a
+     * request body): the refusal {@link #publishAll} would meet right now under {@code backpressure = reject}
+     * (ring too full, circuit open, journal full, failed or replaying), counted like one, or null. Shedding an
+     * overload before the work keeps the CPU for the events that are taken. Null is a hint, not a promise.
+     */
+    public PublishRejectedException refusalFor(int n) {
+        long code = admission.wouldRefuse(n);
+        if (code >= 0) {
+            return null;
+        }
+        countRefusal(code, n);
+        return rejection(code, n);
+    }
+
     private void countRefusal(long code, int n) {
         if (code == Admission.DROPPED || (code == Admission.CIRCUIT_OPEN && settings.backpressure() == Backpressure.DROP)) {
             outcomes.dropped(n);

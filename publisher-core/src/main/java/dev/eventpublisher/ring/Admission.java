@@ -97,6 +97,25 @@ public final class Admission {
     }
 
     /**
+     * What a non-waiting claim of {@code n} slots would meet right now under the reject policy, without claiming:
+     * one of this class's negative codes, or 0 (a hint, not a promise: another publisher may take the room
+     * first). Always 0 under block or drop, which wait or drop rather than refuse, and for more than the ring.
+     */
+    public long wouldRefuse(int n) {
+        if (policy != Backpressure.REJECT || n <= 0 || n > ring.getBufferSize()) {
+            return 0;
+        }
+        if (!open) {
+            return CLOSED;
+        }
+        long refusal = gate.refusal();
+        if (refusal != 0) {
+            return refusal;
+        }
+        return ring.hasAvailableCapacity(n) ? 0 : RING_FULL;
+    }
+
+    /**
      * Claims {@code n} consecutive slots at once, or none. On success the caller fills and publishes
      * {@code (hi - n + 1)..hi}.
      *

@@ -49,6 +49,14 @@ class HttpBackpressureIT {
             assertThat(error.get("message").asText()).contains("none of the 1 event(s) was accepted");
             assertThat(accepted).isPositive();
 
+            // Refused before the body is parsed (counted from its lines): an overload's refusals cost no parsing.
+            // The second line is not JSON; a daemon that parsed first would answer 400.
+            HttpResponse<String> shed = post(daemon, "/v1/events", "application/x-ndjson",
+                    "{\"topic\":\"orders\",\"value\":1}\n\n{not json\n{\"topic\":\"orders\",\"value\":3}\n");
+            assertThat(shed.statusCode()).as(shed.body()).isEqualTo(503);
+            assertThat(JSON.readTree(shed.body()).get("error").asText()).isEqualTo("ring_full");
+            assertThat(JSON.readTree(shed.body()).get("message").asText()).contains("none of the 3 event(s) was accepted");
+
             StringBuilder seventeen = new StringBuilder();
             for (int i = 0; i < 17; i++) {
                 seventeen.append("{\"topic\":\"orders\",\"value\":").append(i).append("}\n");

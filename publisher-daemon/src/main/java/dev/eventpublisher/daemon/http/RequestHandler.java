@@ -117,6 +117,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             boolean sync = syncParameter(uri);
             String idempotencyKey = idempotencyKey(request);
+            int estimate = path.equals(EVENTS) ? estimatedEvents(request) : 1;
+            PublishRejectedException shed = publisher.refusalFor(estimate);
+            if (shed != null) { // refused before parsing: an overload's refusals must not eat the accepted ones' CPU
+                reply(exchange, refused(shed, estimate));
+                return;
+            }
             List<Event> events = path.equals(EVENTS) ? batchBody(request)
                     : List.of(singleEvent(request, uri, path.substring(EVENTS_PREFIX.length())));
             checkAllowedTopics(events);
@@ -175,6 +181,47 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String key = uri.parameters().containsKey("key") ? uri.parameters().get("key").get(0) : null;
         byte[] value = EventParser.singleValue(ByteBufUtil.getBytes(request.content()));
         return new Event(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, null);
+    }
+
+    /**
+     * The number of events in a batch body, counted without parsing where that is cheap (one pass over the
+     * bytes): NDJSON's non-blank lines, JSON text sequences' record separators; 0 (unknown) for a JSON array or
+     * a content type that parsing will refuse anyway.
+     */
+    private static int estimatedEvents(FullHttpRequest request) {
+        ContentTypes format;
+        try {
+            format = ContentTypes.of(request.headers().get(HttpHeaderNames.CONTENT_TYPE), true);
+        } catch (BadRequest e) {
+            return 0;
+        }
+        io.netty.buffer.ByteBuf body = request.content();
+        int[] count = {0};
+        if (format == ContentTypes.NDJSON) {
+            boolean[] blank = {true};
+            body.forEachByte(b -> {
+                if (b == '\n') {
+                    if (!blank[0]) {
+                        count[0]++;
+                    }
+                    blank[0] = true;
+                } else if (b != ' ' && b != '\t' && b != '\r') {
+                    blank[0] = false;
+                }
+                return true;
+            });
+            return blank[0] ? count[0] : count[0] + 1;
+        }
+        if (format == ContentTypes.JSON_SEQ) {
+            body.forEachByte(b -> {
+                if (b == 0x1E) {
+                    count[0]++;
+                }
+                return true;
+            });
+            return count[0];
+        }
+        return 0;
     }
 
     private List<Event> batchBody(FullHttpRequest request) throws BadRequest {
