@@ -62,6 +62,14 @@ public class EndToEndBenchmark {
     @Param({"fixture"})
     public String pipelineLingerMs;
 
+    /** The pipeline's {@code compression.type}: "fixture" keeps the raw producer's lz4. */
+    @Param({"fixture"})
+    public String pipelineCompression;
+
+    /** The pipeline's {@code max.in.flight.requests.per.connection}: "fixture" keeps the raw producer's 5. */
+    @Param({"fixture"})
+    public String pipelineMaxInFlight;
+
     private KafkaFixture kafka;
     private EventPublisher publisher;
     private KafkaProducer<byte[], byte[]> producer;
@@ -88,6 +96,12 @@ public class EndToEndBenchmark {
         pipelineProps.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
         if (!"fixture".equals(pipelineLingerMs)) {
             pipelineProps.put(ProducerConfig.LINGER_MS_CONFIG, pipelineLingerMs);
+        }
+        if (!"fixture".equals(pipelineMaxInFlight)) {
+            pipelineProps.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, pipelineMaxInFlight);
+        }
+        if (!"fixture".equals(pipelineCompression)) {
+            pipelineProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, pipelineCompression);
         }
         publisher = EventPublisher.builder()
                 .producerProperties(pipelineProps)

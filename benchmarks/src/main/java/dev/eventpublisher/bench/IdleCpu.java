@@ -49,6 +49,17 @@ final class IdleCpu {
         return new Result(seconds, Math.round(total * 1000) / 1000.0, sorted);
     }
 
+    /** CPU time so far, in nanoseconds, of the process's threads whose name passes {@code names}. */
+    static long threadNanos(long pid, java.util.function.Predicate<String> names) throws IOException {
+        long sum = 0;
+        for (Map.Entry<String, long[]> e : snapshot(pid).entrySet()) {
+            if (names.test(threadName(e.getKey()))) {
+                sum += e.getValue()[1];
+            }
+        }
+        return sum;
+    }
+
     /** Thread key ("tid name") to {tid, ns on CPU}; threads that ended between reads are skipped. */
     private static Map<String, long[]> snapshot(long pid) throws IOException {
         Map<String, long[]> threads = new LinkedHashMap<>();

@@ -30,12 +30,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <ol>
  *   <li>the daemon (packaged, embedded broker) per configuration: one keep-alive connection of single-event
  *   {@code ?sync=true} requests ({@link SyncLatency}) against the raw producer's {@code send().get()} to the same
- *   broker; 32 connections of them (wrk); NDJSON saturation; the CPU an idle daemon costs per thread
+ *   broker, in alternating rounds; 32 connections of them (wrk); the CPU an idle daemon costs per thread
  *   ({@link IdleCpu});</li>
+ *   <li>NDJSON saturation, before against the defaults, both daemons up and measured in alternating rounds
+ *   ({@link Paired});</li>
  *   <li>latency curves, publish → acknowledgement against offered load up to saturation ({@link AckLatency}), for
  *   the raw producer, the publisher before and after, and the publisher with the journal per fsync policy;</li>
- *   <li>saturated throughput (JMH {@link EndToEndBenchmark}) and {@code publish()} latency at 20,000/s, before and
- *   after.</li>
+ *   <li>saturated throughput (JMH {@link EndToEndBenchmark}, before and after in alternating forks, {@link Paired})
+ *   and {@code publish()} latency at 20,000/s, before and after.</li>
  * </ol>
  * "Before" is the pipeline as it was: the {@code backoff} wait strategy (consumers poll, up to 4 ms apart) and the
  * producer's {@code linger.ms=5}. Writes {@code summary.json}, {@code summary.md} and {@code latency.png}.
@@ -51,7 +53,7 @@ public final class LatencySuite {
     private static final long[] RATES = {1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 400_000, 800_000,
         1_600_000, 3_200_000};
 
-    /** A daemon configuration; {@code full} ones also get the 32-connection NDJSON run and the idle-CPU reading. */
+    /** A daemon configuration; {@code full} ones also get the idle-CPU reading. */
     private record DaemonCase(String name, Map<String, String> env, List<String> jvmArgs, boolean full) {
     }
 
@@ -90,6 +92,10 @@ public final class LatencySuite {
         }
         s.put("daemon", daemons);
 
+        int rounds = smoke ? 1 : full ? 5 : 3;
+        log("NDJSON batches of 100 at saturation, 32 connections: before and defaults, both daemons up, " + rounds + " alternating rounds");
+        s.put("ndjson_saturated", ndjsonPaired(lib, config, rounds, warmup, Duration.ofSeconds(smoke ? 1 : 6)));
+
         Map<String, List<AckLatency.Point>> curves = new LinkedHashMap<>();
         Duration pointWarmup = Duration.ofSeconds(smoke ? 1 : 2);
         Duration pointRun = Duration.ofSeconds(smoke ? 1 : full ? 8 : 4);
@@ -106,8 +112,14 @@ public final class LatencySuite {
         for (int threads : smoke ? new int[] {1} : new int[] {1, 4}) {
             Map<String, Object> byConfig = new LinkedHashMap<>();
             byConfig.put("raw producer", jmh(out, "raw-t" + threads, "EndToEndBenchmark\\.rawProducer$", threads, "PARKING", "fixture", smoke, full));
-            byConfig.put("before", jmh(out, "before-t" + threads, "EndToEndBenchmark\\.pipeline$", threads, "BACKOFF", "5", smoke, full));
-            byConfig.put("after", jmh(out, "after-t" + threads, "EndToEndBenchmark\\.pipeline$", threads, "PARKING", "0", smoke, full));
+            int t = threads;
+            int[] forks = {0, 0};
+            Paired paired = Paired.measure(rounds,
+                    () -> jmh(out, "before-t" + t + "-" + forks[0]++, "EndToEndBenchmark\\.pipeline$", t, "BACKOFF", "5", smoke, full),
+                    () -> jmh(out, "after-t" + t + "-" + forks[1]++, "EndToEndBenchmark\\.pipeline$", t, "PARKING", "0", smoke, full));
+            byConfig.put("before", paired.medianA());
+            byConfig.put("after", paired.medianB());
+            byConfig.put("paired", paired);
             jmh.put(threads + "t", byConfig);
         }
         s.put("e2e_events_per_s", jmh);
@@ -135,14 +147,16 @@ public final class LatencySuite {
         r.put("env", c.env());
         r.put("jvm_args", c.jvmArgs());
         try (RunningDaemon daemon = RunningDaemon.start(lib, config, c.env(), c.jvmArgs())) {
-            log("daemon " + c.name() + ": one connection of single-event ?sync=true requests, then the raw producer");
-            r.put("sync_one_connection", SyncLatency.http("daemon ?sync=true", daemon.baseUrl, "bench-single", warmup, run));
-            r.put("raw_send_get", SyncLatency.raw("raw send().get()", daemon.kafkaBootstrap, "bench-single", warmup, run));
+            log("daemon " + c.name() + ": one connection of single-event ?sync=true requests against the raw producer, alternating");
+            int rounds = smoke ? 1 : full ? 10 : 4;
+            SyncLatency.Comparison sync = SyncLatency.compare(daemon, "bench-single", warmup, rounds, run.dividedBy(rounds));
+            r.put("sync_one_connection", sync.daemon());
+            r.put("raw_send_get", sync.raw());
+            r.put("sync_warmup_s", Math.round(sync.warmupSeconds()));
+            r.put("sync_compiler_cpu_percent", Math.round(sync.compilerPercent() * 10) / 10.0);
             log("daemon " + c.name() + ": 32 connections of single-event ?sync=true requests");
             r.put("sync_32_connections", HttpIngest.runSync(daemon, warmup, run, 32));
             if (c.full()) {
-                log("daemon " + c.name() + ": NDJSON batches of 100 at saturation, 32 connections");
-                r.put("ndjson_saturated", HttpIngest.run(daemon, 100, warmup, run, 32));
                 if (IdleCpu.supported()) {
                     Duration idle = Duration.ofSeconds(smoke ? 2 : full ? 60 : 20);
                     log("daemon " + c.name() + ": idle for " + idle.toSeconds() + " s, CPU per thread");
@@ -154,14 +168,31 @@ public final class LatencySuite {
         return r;
     }
 
+    /**
+     * NDJSON ×100 at saturation, "before" against the defaults: both daemons started and warmed up first, then
+     * measured in alternating rounds (the idle one costs a few % of a core meanwhile, the same for both).
+     */
+    private static Paired ndjsonPaired(Path lib, Path config, int rounds, Duration warmup, Duration round) throws Exception {
+        DaemonCase before = CASES.get(0);
+        DaemonCase defaults = CASES.get(1);
+        try (RunningDaemon a = RunningDaemon.start(lib, config, before.env(), before.jvmArgs());
+             RunningDaemon b = RunningDaemon.start(lib, config, defaults.env(), defaults.jvmArgs())) {
+            HttpIngest.run(a, 100, warmup, warmup, 32);
+            HttpIngest.run(b, 100, warmup, warmup, 32);
+            Duration settle = Duration.ofSeconds(1);
+            return Paired.measure(rounds, () -> HttpIngest.run(a, 100, settle, round, 32).eventsPerSecond(),
+                    () -> HttpIngest.run(b, 100, settle, round, 32).eventsPerSecond());
+        }
+    }
+
     private static double jmh(Path out, String name, String include, int threads, String waitStrategy, String linger,
                               boolean smoke, boolean full) throws Exception {
         log("jmh " + name + ": " + include + " (" + waitStrategy + ", linger " + linger + "), " + threads + " thread(s)");
         List<RunResult> results = new ArrayList<>(new Runner(new OptionsBuilder()
                 .include(include).threads(threads).forks(smoke ? 0 : 1)
                 .param("waitStrategy", waitStrategy).param("pipelineLingerMs", linger)
-                .warmupIterations(smoke ? 0 : full ? 3 : 1).warmupTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 3))
-                .measurementIterations(smoke ? 1 : full ? 5 : 3).measurementTime(TimeValue.seconds(smoke ? 1 : full ? 5 : 3))
+                .warmupIterations(smoke ? 0 : 2).warmupTime(TimeValue.seconds(smoke ? 1 : 3))
+                .measurementIterations(smoke ? 1 : 3).measurementTime(TimeValue.seconds(smoke ? 1 : 3))
                 .shouldFailOnError(true).resultFormat(ResultFormatType.JSON)
                 .result(out.resolve("raw").resolve(name + ".json").toString()).build()).run());
         return Math.round(results.get(0).getPrimaryResult().getScore());
