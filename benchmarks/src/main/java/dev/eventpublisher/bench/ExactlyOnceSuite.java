@@ -44,29 +44,47 @@ public final class ExactlyOnceSuite {
         long started = System.nanoTime();
         Map<String, Object> s = SuiteFormat.summary(mode, command);
 
+        // Both modes in alternating rounds (Paired): one back-to-back pair swung by ±0.15 on this machine.
+        int rounds = smoke ? 1 : full ? 5 : 3;
         Map<String, Map<String, Object>> e2e = new LinkedHashMap<>();
         for (int threads : full ? new int[] {1, 4} : new int[] {4}) {
-            log("jmh ExactlyOnceBenchmark with " + threads + " thread(s)");
-            e2e.put(threads + "t", JmhThroughput.byParam("ExactlyOnceBenchmark\\.pipeline$", "delivery", threads, mode,
-                    out.resolve("raw").resolve("eos-e2e-t" + threads + ".json")));
+            log("jmh ExactlyOnceBenchmark with " + threads + " thread(s), " + rounds + " alternating rounds");
+            int[] forks = {0, 0};
+            int t = threads;
+            Paired paired = Paired.measure(rounds,
+                    () -> JmhThroughput.once("ExactlyOnceBenchmark\\.pipeline$", "delivery", MODES.get(0), t, mode,
+                            out.resolve("raw").resolve("eos-e2e-t" + t + "-" + MODES.get(0) + "-" + forks[0]++ + ".json")),
+                    () -> JmhThroughput.once("ExactlyOnceBenchmark\\.pipeline$", "delivery", MODES.get(1), t, mode,
+                            out.resolve("raw").resolve("eos-e2e-t" + t + "-" + MODES.get(1) + "-" + forks[1]++ + ".json")));
+            e2e.put(threads + "t", byMode(paired));
         }
         s.put("e2e_events_per_s", e2e);
 
-        Map<String, Object> http = new LinkedHashMap<>();
-        Duration run = Duration.ofSeconds(smoke ? 2 : full ? 20 : 8);
+        Duration run = Duration.ofSeconds(smoke ? 2 : full ? 10 : 6);
         // Long enough for both daemons to be warm: a cold daemon under a 503 storm measures its JIT, not the mode.
         Duration warmup = Duration.ofSeconds(smoke ? 1 : full ? 20 : 8);
-        for (String delivery : MODES) {
-            try (RunningDaemon daemon = RunningDaemon.start(lib, config, Map.of("PUBLISHER_DELIVERY", delivery))) {
-                log("http NDJSON (batches of 100), " + delivery);
-                HttpIngest.Result max = HttpIngest.run(daemon, 100, warmup, run, 32);
-                Map<String, Object> h = new LinkedHashMap<>();
-                h.put("events_per_s_acknowledged", Math.round(max.eventsPerSecond()));
-                h.put("requests_per_s", Math.round(max.requestsPerSecond()));
-                h.put("non2xx", max.non2xx());
-                h.put("driver", max.driver());
-                http.put(delivery, h);
-            }
+        Map<String, Object> http;
+        try (RunningDaemon alo = RunningDaemon.start(lib, config, Map.of("PUBLISHER_DELIVERY", MODES.get(0)));
+             RunningDaemon eos = RunningDaemon.start(lib, config, Map.of("PUBLISHER_DELIVERY", MODES.get(1)))) {
+            log("http NDJSON (batches of 100): both daemons up, warming up, then " + rounds + " alternating rounds");
+            HttpIngest.run(alo, 100, warmup, warmup, 32);
+            HttpIngest.run(eos, 100, warmup, warmup, 32);
+            Duration settle = Duration.ofSeconds(1);
+            String[] driver = {""};
+            long[] non2xx = {0, 0};
+            Paired paired = Paired.measure(rounds, () -> {
+                HttpIngest.Result r = HttpIngest.run(alo, 100, settle, run, 32);
+                driver[0] = r.driver();
+                non2xx[0] += r.non2xx();
+                return r.eventsPerSecond();
+            }, () -> {
+                HttpIngest.Result r = HttpIngest.run(eos, 100, settle, run, 32);
+                non2xx[1] += r.non2xx();
+                return r.eventsPerSecond();
+            });
+            http = byMode(paired);
+            http.put("non2xx", Map.of(MODES.get(0), non2xx[0], MODES.get(1), non2xx[1]));
+            http.put("driver", driver[0]);
         }
         s.put("http_ndjson", http);
 
@@ -95,22 +113,25 @@ public final class ExactlyOnceSuite {
         System.out.println(Files.readString(out.resolve("summary.md")));
     }
 
+    /** The medians per mode (what the tables show) and the rounds behind them. */
+    private static Map<String, Object> byMode(Paired paired) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(MODES.get(0), Math.round(paired.medianA()));
+        m.put(MODES.get(1), Math.round(paired.medianB()));
+        m.put("paired", paired);
+        return m;
+    }
+
     private static Map<String, Object> ratios(Map<String, Map<String, Object>> e2e, Map<String, Object> http) {
         Map<String, Object> ratios = new LinkedHashMap<>();
         e2e.forEach((threads, byMode) -> ratios.put("e2e_" + threads + "_exactly_once_vs_at_least_once",
-                SuiteFormat.ratio(number(byMode.get("exactly-once")) / number(byMode.get("at-least-once")))));
-        ratios.put("http_exactly_once_vs_at_least_once", SuiteFormat.ratio(eventsPerSecond(http, "exactly-once")
-                / eventsPerSecond(http, "at-least-once")));
+                SuiteFormat.ratio(((Paired) byMode.get("paired")).medianRatio())));
+        ratios.put("http_exactly_once_vs_at_least_once", SuiteFormat.ratio(((Paired) http.get("paired")).medianRatio()));
         return ratios;
     }
 
-    @SuppressWarnings("unchecked")
-    private static double eventsPerSecond(Map<String, Object> http, String mode) {
-        return number(((Map<String, Object>) http.get(mode)).get("events_per_s_acknowledged"));
-    }
-
-    private static double number(Object o) {
-        return ((Number) o).doubleValue();
+    private static String cell(Paired p) {
+        return String.format(Locale.ROOT, "%.2f× (%.2f–%.2f, %d rounds)", p.medianRatio(), p.minRatio(), p.maxRatio(), p.ratios().size());
     }
 
     @SuppressWarnings("unchecked")
@@ -121,17 +142,17 @@ public final class ExactlyOnceSuite {
                 .append("), ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))
                 .append(". Journal `fsync=batch` in every column; every number measured in this one run.\n\n");
-        md.append("| | at-least-once | exactly-once (100 ms transactions) | ratio | goal |\n|---|---|---|---|---|\n");
+        md.append("Each mode measured in alternating rounds (JMH: alternating forks; HTTP: both daemons up); each round gives a ")
+                .append("ratio exactly-once / at-least-once; the table shows the medians and the ratios' median (range).\n\n");
+        md.append("| | at-least-once (median) | exactly-once, 100 ms transactions (median) | ratio: median (range) | goal |\n|---|---|---|---|---|\n");
         e2e.forEach((threads, byMode) -> {
-            double alo = number(byMode.get("at-least-once"));
-            double eos = number(byMode.get("exactly-once"));
-            md.append(String.format(Locale.ROOT, "| end to end, %s (events/s) | %s | %s | %.2f× | ≥ 0.8× |%n", threads, SuiteFormat.rate(alo),
-                    SuiteFormat.rate(eos), eos / alo));
+            Paired p = (Paired) byMode.get("paired");
+            md.append(String.format(Locale.ROOT, "| end to end, %s (events/s) | %s | %s | %s | ≥ 0.8× |%n", threads,
+                    SuiteFormat.rate(p.medianA()), SuiteFormat.rate(p.medianB()), cell(p)));
         });
-        double alo = eventsPerSecond(http, "at-least-once");
-        double eos = eventsPerSecond(http, "exactly-once");
-        md.append(String.format(Locale.ROOT, "| HTTP NDJSON ×100, acknowledged (events/s) | %s | %s | %.2f× | ≥ 0.8× |%n%n",
-                SuiteFormat.rate(alo), SuiteFormat.rate(eos), eos / alo));
+        Paired h = (Paired) http.get("paired");
+        md.append(String.format(Locale.ROOT, "| HTTP NDJSON ×100, acknowledged (events/s) | %s | %s | %s | ≥ 0.8× |%n%n",
+                SuiteFormat.rate(h.medianA()), SuiteFormat.rate(h.medianB()), cell(h)));
         md.append("Publish → acknowledgement (exactly-once: → commit), open loop at a fixed offered rate, ms:\n\n");
         md.append("| offered events/s | ");
         curves.keySet().forEach(k -> md.append(AckLatency.Target.valueOf(k).label).append(" p50 / p99 | "));
@@ -147,7 +168,7 @@ public final class ExactlyOnceSuite {
             }
             md.append('\n');
         }
-        md.append("\nHTTP driver: ").append(((Map<String, Object>) http.get("at-least-once")).get("driver")).append(".\n");
+        md.append("\nHTTP driver: ").append(http.get("driver")).append("; non-2xx answers: ").append(http.get("non2xx")).append(".\n");
         return md.toString();
     }
 
