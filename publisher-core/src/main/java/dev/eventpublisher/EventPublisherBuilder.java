@@ -49,6 +49,7 @@ public final class EventPublisherBuilder {
     private Duration tickInterval;
     private Duration closeTimeout = Duration.ofMillis(DEFAULT_CLOSE_TIMEOUT_MS);
     private final Map<String, Object> producerOverrides = new LinkedHashMap<>();
+    private boolean flushWhenIdle = true;
     private final Map<String, TopicSettings> topics = new LinkedHashMap<>();
     private BatchSender batchSender;
     private MetricRegistry metricRegistry;
@@ -120,6 +121,16 @@ public final class EventPublisherBuilder {
 
     public EventPublisherBuilder endOfBatchPolicy(EndOfBatchPolicy endOfBatchPolicy) {
         this.endOfBatchPolicy = endOfBatchPolicy;
+        return this;
+    }
+
+    /**
+     * Whether the sender has Kafka send what it holds as soon as the pipeline runs dry (default true). Then the
+     * producer's {@code linger.ms} (default 5) fills Kafka's batches only while events keep coming, and a lone
+     * event is not held for it. False: the producer lingers as configured, at every load.
+     */
+    public EventPublisherBuilder flushWhenIdle(boolean flushWhenIdle) {
+        this.flushWhenIdle = flushWhenIdle;
         return this;
     }
 
@@ -275,7 +286,8 @@ public final class EventPublisherBuilder {
     private static BatchSender kafkaSender(PublisherSettings settings, MetricRegistry registry, Journal journal) {
         ExactlyOnceConfig eos = settings.exactlyOnce();
         if (eos == null) {
-            return new KafkaBatchSender(settings.producerProperties(), settings.retry(), settings.deadLetterTopic(), registry);
+            return new KafkaBatchSender(settings.producerProperties(), settings.retry(), settings.deadLetterTopic(), registry,
+                    null, null, settings.flushWhenIdle());
         }
         Map<String, Object> props = new LinkedHashMap<>(settings.producerProperties());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, eos.transactionalId(journal.id()));
@@ -363,7 +375,7 @@ public final class EventPublisherBuilder {
             positive("tickInterval", tick);
         }
         return new PublisherSettings(name, batchSize, batchTimeout, maxBatchSize, ringSize, waitStrategy,
-                backpressure, blockTimeout, endOfBatchPolicy, tick, closeTimeout, producerProperties, topics,
+                backpressure, blockTimeout, endOfBatchPolicy, tick, closeTimeout, producerProperties, flushWhenIdle, topics,
                 circuitBreaker, circuitStallTimeout, circuitOpenDuration, retryPolicy, deadLetterTopic, journal, exactlyOnce);
     }
 

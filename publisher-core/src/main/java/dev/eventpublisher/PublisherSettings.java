@@ -22,6 +22,8 @@ import dev.eventpublisher.sender.ExactlyOnceConfig;
  * @param tickInterval       how often the timer checks for groups past their timeout
  * @param closeTimeout       the deadline {@link EventPublisher#close()} uses
  * @param producerProperties Kafka producer properties (defaults plus overrides; empty with a custom sender)
+ * @param flushWhenIdle      have Kafka send what it holds whenever the pipeline runs dry (so {@code linger.ms}
+ *                           only fills batches under load)
  * @param topics             per-topic batching overrides
  * @param circuitBreaker     whether a circuit breaker refuses publishing while Kafka takes no events
  * @param circuitStallTimeout events in flight without any acknowledgement for this long count as a failure
@@ -34,7 +36,8 @@ import dev.eventpublisher.sender.ExactlyOnceConfig;
 public record PublisherSettings(String name, int batchSize, Duration batchTimeout, int maxBatchSize, int ringSize,
                                 WaitStrategyType waitStrategy, Backpressure backpressure, Duration blockTimeout,
                                 EndOfBatchPolicy endOfBatchPolicy, Duration tickInterval, Duration closeTimeout,
-                                Map<String, Object> producerProperties, Map<String, TopicSettings> topics,
+                                Map<String, Object> producerProperties, boolean flushWhenIdle,
+                                Map<String, TopicSettings> topics,
                                 boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
                                 RetryPolicy retry, String deadLetterTopic, JournalConfig journal,
                                 ExactlyOnceConfig exactlyOnce) {

@@ -127,6 +127,8 @@ final class AckLatency {
     private static Sink sink(KafkaFixture kafka, Target target, java.nio.file.Path journalDir) {
         Map<String, Object> props = latencyProducerProperties(kafka);
         if (target == Target.RAW_PRODUCER) {
+            // As a careful team sending one record at a time would run it: nothing to linger for.
+            props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
             return new RawSink(new KafkaProducer<>(props));
         }
         props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
@@ -136,7 +138,8 @@ final class AckLatency {
         }
         var builder = EventPublisher.builder().producerProperties(props)
                 .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofMinutes(5))
-                .waitStrategy(target == Target.PUBLISHER_BEFORE ? WaitStrategyType.BACKOFF : WaitStrategyType.PARKING);
+                .waitStrategy(target == Target.PUBLISHER_BEFORE ? WaitStrategyType.BACKOFF : WaitStrategyType.PARKING)
+                .flushWhenIdle(target != Target.PUBLISHER_BEFORE);
         if (target != Target.PUBLISHER && target != Target.PUBLISHER_BEFORE) {
             FsyncPolicy policy = switch (target) {
                 case JOURNAL_NONE -> FsyncPolicy.NONE;
@@ -154,7 +157,8 @@ final class AckLatency {
 
     /**
      * The producer settings both sides run with: the library's defaults (acks=all, idempotence, lz4, 128 KiB
-     * batches, {@code linger.ms=0}), so the raw producer is what a careful team would configure by hand.
+     * batches; the raw producer with {@code linger.ms=0}), so the raw producer is what a careful team would
+     * configure by hand.
      */
     static Map<String, Object> latencyProducerProperties(KafkaFixture kafka) {
         Map<String, Object> p = new HashMap<>(dev.eventpublisher.sender.KafkaBatchSender.defaultProducerProperties());

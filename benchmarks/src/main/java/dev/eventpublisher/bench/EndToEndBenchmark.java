@@ -70,6 +70,10 @@ public class EndToEndBenchmark {
     @Param({"fixture"})
     public String pipelineMaxInFlight;
 
+    /** Whether the pipeline has Kafka send what it holds when it runs dry (the default since issue 13). */
+    @Param({"true"})
+    public boolean pipelineFlushWhenIdle;
+
     private KafkaFixture kafka;
     private EventPublisher publisher;
     private KafkaProducer<byte[], byte[]> producer;
@@ -107,6 +111,7 @@ public class EndToEndBenchmark {
                 .producerProperties(pipelineProps)
                 .backpressure(Backpressure.BLOCK).blockTimeout(Duration.ofMinutes(5))
                 .waitStrategy(WaitStrategyType.valueOf(waitStrategy))
+                .flushWhenIdle(pipelineFlushWhenIdle)
                 .endOfBatchPolicy(dev.eventpublisher.EndOfBatchPolicy.valueOf(endOfBatch))
                 .build();
     }

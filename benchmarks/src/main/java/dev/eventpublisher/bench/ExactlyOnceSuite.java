@@ -52,9 +52,9 @@ public final class ExactlyOnceSuite {
             int[] forks = {0, 0};
             int t = threads;
             Paired paired = Paired.measure(rounds,
-                    () -> JmhThroughput.once("ExactlyOnceBenchmark\\.pipeline$", "delivery", MODES.get(0), t, mode,
+                    () -> JmhThroughput.once("ExactlyOnceBenchmark\\.pipeline$", Map.of("delivery", MODES.get(0)), t, mode,
                             out.resolve("raw").resolve("eos-e2e-t" + t + "-" + MODES.get(0) + "-" + forks[0]++ + ".json")),
-                    () -> JmhThroughput.once("ExactlyOnceBenchmark\\.pipeline$", "delivery", MODES.get(1), t, mode,
+                    () -> JmhThroughput.once("ExactlyOnceBenchmark\\.pipeline$", Map.of("delivery", MODES.get(1)), t, mode,
                             out.resolve("raw").resolve("eos-e2e-t" + t + "-" + MODES.get(1) + "-" + forks[1]++ + ".json")));
             e2e.put(threads + "t", byMode(paired));
         }

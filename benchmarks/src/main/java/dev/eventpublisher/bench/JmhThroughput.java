@@ -40,14 +40,17 @@ final class JmhThroughput {
     }
 
     /**
-     * One fork of the benchmark matching {@code include} with one parameter set, sized for {@link Paired} rounds
-     * ({@code smoke}: no fork, one second; otherwise 2 × 3 s warm-up, 3 × 4 s measured); its score in ops/s.
+     * One fork of the benchmark matching {@code include} with the parameters {@code params}, sized for
+     * {@link Paired} rounds ({@code smoke}: no fork, one second; otherwise 2 × 3 s warm-up, 3 × 4 s measured);
+     * its score in ops/s.
      */
-    static double once(String include, String param, String value, int threads, String mode, Path rawJson)
+    static double once(String include, Map<String, String> params, int threads, String mode, Path rawJson)
             throws RunnerException {
         boolean smoke = mode.equals("smoke");
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(include).threads(threads).forks(smoke ? 0 : 1).param(param, value)
+        OptionsBuilder options = new OptionsBuilder();
+        params.forEach(options::param);
+        Collection<RunResult> results = new Runner(options
+                .include(include).threads(threads).forks(smoke ? 0 : 1)
                 .warmupIterations(smoke ? 0 : 2).warmupTime(TimeValue.seconds(smoke ? 1 : 3))
                 .measurementIterations(smoke ? 1 : 3).measurementTime(TimeValue.seconds(smoke ? 1 : 4))
                 .shouldFailOnError(true).resultFormat(ResultFormatType.JSON).result(rawJson.toString()).build()).run();

@@ -19,11 +19,6 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The latency benchmarks (issue 13), one run so every comparison is same-machine, same-moment:
@@ -40,7 +35,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   and {@code publish()} latency at 20,000/s, before and after.</li>
  * </ol>
  * "Before" is the pipeline as it was: the {@code backoff} wait strategy (consumers poll, up to 4 ms apart) and the
- * producer's {@code linger.ms=5}. Writes {@code summary.json}, {@code summary.md} and {@code latency.png}.
+ * producer's {@code linger.ms=5} at every load (no flush when the pipeline runs dry). Writes {@code summary.json}, {@code summary.md} and {@code latency.png}.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.eventpublisher.bench.LatencySuite --quick|--full|--smoke
@@ -49,11 +44,18 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class LatencySuite {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    static final List<String> BEFORE = List.of("-Dpublisher.ring.wait-strategy=backoff", "-Dpublisher.kafka.producer.linger.ms=5");
+    static final List<String> BEFORE = List.of("-Dpublisher.ring.wait-strategy=backoff", "-Dpublisher.kafka.producer.linger.ms=5",
+            "-Dpublisher.kafka.flush-when-idle=false");
     private static final long[] RATES = {1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 400_000, 800_000,
         1_600_000, 3_200_000};
 
     /** A daemon configuration; {@code full} ones also get the idle-CPU reading. */
+    /** {@link EndToEndBenchmark}'s parameters for the library's defaults before issue 13, and now. */
+    static final Map<String, String> JMH_BEFORE = Map.of("waitStrategy", "BACKOFF", "pipelineLingerMs", "5",
+            "pipelineFlushWhenIdle", "false");
+    static final Map<String, String> JMH_AFTER = Map.of("waitStrategy", "PARKING", "pipelineLingerMs", "5",
+            "pipelineFlushWhenIdle", "true");
+
     private record DaemonCase(String name, Map<String, String> env, List<String> jvmArgs, boolean full) {
     }
 
@@ -111,12 +113,12 @@ public final class LatencySuite {
         Map<String, Object> jmh = new LinkedHashMap<>();
         for (int threads : smoke ? new int[] {1} : new int[] {1, 4}) {
             Map<String, Object> byConfig = new LinkedHashMap<>();
-            byConfig.put("raw producer", jmh(out, "raw-t" + threads, "EndToEndBenchmark\\.rawProducer$", threads, "PARKING", "fixture", smoke, full));
+            byConfig.put("raw producer", jmh(out, "raw-t" + threads, "EndToEndBenchmark\\.rawProducer$", threads, Map.of(), smoke));
             int t = threads;
             int[] forks = {0, 0};
             Paired paired = Paired.measure(rounds,
-                    () -> jmh(out, "before-t" + t + "-" + forks[0]++, "EndToEndBenchmark\\.pipeline$", t, "BACKOFF", "5", smoke, full),
-                    () -> jmh(out, "after-t" + t + "-" + forks[1]++, "EndToEndBenchmark\\.pipeline$", t, "PARKING", "0", smoke, full));
+                    () -> jmh(out, "before-t" + t + "-" + forks[0]++, "EndToEndBenchmark\\.pipeline$", t, JMH_BEFORE, smoke),
+                    () -> jmh(out, "after-t" + t + "-" + forks[1]++, "EndToEndBenchmark\\.pipeline$", t, JMH_AFTER, smoke));
             byConfig.put("before", paired.medianA());
             byConfig.put("after", paired.medianB());
             byConfig.put("paired", paired);
@@ -185,17 +187,11 @@ public final class LatencySuite {
         }
     }
 
-    private static double jmh(Path out, String name, String include, int threads, String waitStrategy, String linger,
-                              boolean smoke, boolean full) throws Exception {
-        log("jmh " + name + ": " + include + " (" + waitStrategy + ", linger " + linger + "), " + threads + " thread(s)");
-        List<RunResult> results = new ArrayList<>(new Runner(new OptionsBuilder()
-                .include(include).threads(threads).forks(smoke ? 0 : 1)
-                .param("waitStrategy", waitStrategy).param("pipelineLingerMs", linger)
-                .warmupIterations(smoke ? 0 : 2).warmupTime(TimeValue.seconds(smoke ? 1 : 3))
-                .measurementIterations(smoke ? 1 : 3).measurementTime(TimeValue.seconds(smoke ? 1 : 3))
-                .shouldFailOnError(true).resultFormat(ResultFormatType.JSON)
-                .result(out.resolve("raw").resolve(name + ".json").toString()).build()).run());
-        return Math.round(results.get(0).getPrimaryResult().getScore());
+    private static double jmh(Path out, String name, String include, int threads, Map<String, String> params,
+                              boolean smoke) throws Exception {
+        log("jmh " + name + ": " + include + " " + params + ", " + threads + " thread(s)");
+        return Math.round(JmhThroughput.once(include, params, threads, smoke ? "smoke" : "paired",
+                out.resolve("raw").resolve(name + ".json")));
     }
 
     private static void chart(Path file, Map<String, List<AckLatency.Point>> curves) throws java.io.IOException {

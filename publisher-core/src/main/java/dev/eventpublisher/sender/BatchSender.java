@@ -23,6 +23,20 @@ public interface BatchSender {
     default void commit(long nextPosition) {
     }
 
+    /**
+     * Sender thread: nothing more is waiting to be sent for now (the last batch handed over had nothing behind it).
+     * A sender that holds records back to fill larger requests should send them now.
+     */
+    default void idle() {
+    }
+
+    /**
+     * Sender thread, at a flush barrier ({@code forceFlush}, close): whatever the sender holds back should be sent
+     * now, so the barrier waits for Kafka's answer and not for a linger. Must not block.
+     */
+    default void flushHeld() {
+    }
+
     /** Whether {@link #maintain()} has work (any thread; cheap): the timer then wakes the sender thread. */
     default boolean needsMaintenance() {
         return false;

@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Exactly-once ({@link ExactlyOnceConfig}): one transaction spans the batches between two commit marks and
  *       writes the journal position it covers to the offsets topic ({@link TransactionSpan}); a restarted
  *       publisher starts with {@link #startExactlyOnce}.</li>
+ *   <li>{@code linger.ms} fills Kafka's batches only while events keep coming: when the pipeline runs dry (and at
+ *       every flush barrier) a {@link ProducerFlusher} has the producer send what it holds.</li>
  *   <li>Partitions are chosen here, as Kafka's default partitioner would (see {@link PartitionChooser}),
  *       unless a custom partitioner is configured.</li>
  * </ul>
@@ -80,11 +82,16 @@ public final class KafkaBatchSender implements BatchSender {
     private final CommittedPositions positions;
     private final Counter retries;
     private final Counter resent;
+    /** Null when transactional (a commit sends everything). */
+    private final ProducerFlusher flusher;
+    private final boolean flushWhenIdle;
 
     /** Sender thread: what it knows about the send in progress. */
     private volatile Thread senderThread;
     private boolean sending;
     private Exception spotFailure;
+    /** Records went to {@code send()} since the last flush was asked for. */
+    private boolean unflushed;
 
     /** Any thread: the producer must be replaced before the next send. */
     private volatile boolean fatal;
@@ -114,6 +121,17 @@ public final class KafkaBatchSender implements BatchSender {
      */
     public KafkaBatchSender(Map<String, Object> producerProperties, RetryPolicy retry, String deadLetterTopic,
                             MetricRegistry registry, ExactlyOnceConfig exactlyOnce, String journalKey) {
+        this(producerProperties, retry, deadLetterTopic, registry, exactlyOnce, journalKey, true);
+    }
+
+    /**
+     * @param flushWhenIdle have Kafka send what it holds whenever the pipeline runs dry ({@link ProducerFlusher}), so
+     *                      {@code linger.ms} fills batches only under load; ignored with transactions (a commit
+     *                      sends everything anyway)
+     */
+    public KafkaBatchSender(Map<String, Object> producerProperties, RetryPolicy retry, String deadLetterTopic,
+                            MetricRegistry registry, ExactlyOnceConfig exactlyOnce, String journalKey,
+                            boolean flushWhenIdle) {
         Map<String, Object> properties = withByteSerializers(producerProperties);
         this.transactional = producerProperties.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) != null;
         boolean choosePartitions = producerProperties.get(ProducerConfig.PARTITIONER_CLASS_CONFIG) == null
@@ -140,6 +158,10 @@ public final class KafkaBatchSender implements BatchSender {
                         new dev.eventpublisher.metrics.HdrHistogramReservoir(60))),
                 registry.histogram(MetricNames.TRANSACTIONS_EVENTS, () -> new com.codahale.metrics.Histogram(
                         new dev.eventpublisher.metrics.HdrHistogramReservoir(60)))) : null;
+        this.flushWhenIdle = flushWhenIdle;
+        this.flusher = transactional ? null
+                : new ProducerFlusher(holder::producer, registry.counter(MetricNames.SENDER_PRODUCER_FLUSHES),
+                        properties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "publisher") + "-flush");
         if (exactly) {
             registry.gauge(MetricNames.TRANSACTIONS_COMMITTED_POSITION, () -> span::committedPosition);
         }
@@ -157,7 +179,8 @@ public final class KafkaBatchSender implements BatchSender {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        // Fills Kafka's batches under load; at low load the sender does not wait for it (ProducerFlusher).
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         return p;
@@ -295,6 +318,7 @@ public final class KafkaBatchSender implements BatchSender {
         spotFailure = null;
         try {
             holder.producer().send(record, callback);
+            unflushed = true;
         } catch (RuntimeException e) {
             // Thrown rather than called back: producer closed or failed, interrupted...
             spotFailure = e;
@@ -356,6 +380,21 @@ public final class KafkaBatchSender implements BatchSender {
         return callback.resends >= MAX_RESENDS_FOR_UNCLASSIFIED && failure instanceof ApiException
                 && !(failure instanceof RetriableException) && !(failure instanceof AuthenticationException)
                 && !(failure instanceof TransactionAbortedException) && !isFatal(failure);
+    }
+
+    @Override
+    public void idle() {
+        if (flushWhenIdle) {
+            flushHeld();
+        }
+    }
+
+    @Override
+    public void flushHeld() {
+        if (unflushed && flusher != null) {
+            unflushed = false;
+            flusher.request();
+        }
     }
 
     @Override
@@ -474,7 +513,14 @@ public final class KafkaBatchSender implements BatchSender {
         for (RecordCallback waiting : resends.takeAll()) {
             waiting.delivery.defer(new TransactionAbortedException("closed before it could be sent again"));
         }
+        if (flusher != null) {
+            flusher.stop();
+        }
         holder.producer().close(timeout);
+        if (flusher != null) {
+            // A flush in progress ended when close() answered or failed its records.
+            flusher.awaitStopped(Duration.ofSeconds(1));
+        }
         if (span != null) {
             span.close(timeout);
         }

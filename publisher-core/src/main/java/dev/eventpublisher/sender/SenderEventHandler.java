@@ -1,6 +1,7 @@
 package dev.eventpublisher.sender;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
@@ -24,12 +25,15 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
     private final BatchSender sender;
     private final Outcomes outcomes;
     private final Counter errors;
+    /** The ring's last published sequence: whether anything is waiting behind the batch just handled. */
+    private final LongSupplier published;
     /** Events handed to the sender so far; read by the in-flight gauge. */
     private final AtomicLong handedOver = new AtomicLong();
     private FlushEpoch epoch = new FlushEpoch(null);
 
-    SenderEventHandler(BatchSender sender, Outcomes outcomes, MetricRegistry registry) {
+    SenderEventHandler(BatchSender sender, Outcomes outcomes, MetricRegistry registry, LongSupplier published) {
         this.sender = sender;
+        this.published = published;
         this.outcomes = outcomes;
         this.errors = registry.counter(MetricNames.ERRORS_SENDER);
     }
@@ -42,6 +46,7 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
                     FlushEpoch sealed = epoch;
                     epoch = new FlushEpoch(sealed);
                     sealed.seal(slot.barrier());
+                    flushHeld();
                 }
                 case MAINTENANCE -> maintain();
                 case COMMIT -> commit(slot.commitPosition());
@@ -53,6 +58,27 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
             }
         } finally {
             slot.clear();
+        }
+        if (endOfBatch && published.getAsLong() == sequence) {
+            idle();
+        }
+    }
+
+    private void flushHeld() {
+        try {
+            sender.flushHeld();
+        } catch (RuntimeException e) {
+            errors.inc();
+            LOG.error("sender failed to flush at a barrier; continuing", e);
+        }
+    }
+
+    private void idle() {
+        try {
+            sender.idle();
+        } catch (RuntimeException e) {
+            errors.inc();
+            LOG.error("sender failed on going idle; continuing", e);
         }
     }
 

@@ -28,7 +28,7 @@ public final class SenderStage {
         this.sender = sender;
         this.disruptor = new Disruptor<>(() -> new BatchSlot(maxBatchSize), slots, threadFactory,
                 ProducerType.SINGLE, waitStrategy);
-        this.handler = new SenderEventHandler(sender, outcomes, registry);
+        this.handler = new SenderEventHandler(sender, outcomes, registry, disruptor.getRingBuffer()::getCursor);
         disruptor.handleEventsWith(handler);
         disruptor.setDefaultExceptionHandler(exceptionHandler);
         this.output = new SenderRing(disruptor.getRingBuffer(), sender);

@@ -39,7 +39,7 @@ public record DaemonSettings(
         Map<String, TopicSettings> topics,
         int ringSize, WaitStrategyType waitStrategy, Backpressure backpressure, Duration blockTimeout,
         Duration shutdownTimeout,
-        String bootstrapServers, Map<String, String> producerProperties,
+        String bootstrapServers, Map<String, String> producerProperties, boolean flushWhenIdle,
         int consumerMinBytes, int consumerMaxWaitMs,
         int embeddedPort, Path embeddedDataDir, int embeddedPartitions,
         HttpSettings http,
@@ -102,6 +102,7 @@ public record DaemonSettings(
 
         String bootstrap = bootstrapServers(r, loaded.profile());
         Map<String, String> producer = producerProperties(config, r);
+        boolean flushWhenIdle = r.bool(P + "kafka.flush-when-idle");
         int minBytes = r.integer(P + "kafka.consumer.min-bytes", 0, 100 * 1024 * 1024);
         int maxWaitMs = r.integer(P + "kafka.consumer.max-wait-ms", 0, 60 * 60 * 1000);
         int embeddedPort = r.integer(P + "kafka.embedded.port", 0, 65535);
@@ -132,7 +133,7 @@ public record DaemonSettings(
         ExactlyOnceConfig exactlyOnce = exactlyOnce(r, journal, producer);
 
         DaemonSettings settings = new DaemonSettings(loaded.profile(), batchSize, batchTimeout, maxBatchSize, endOfBatch,
-                topics, ringSize, waitStrategy, backpressure, blockTimeout, shutdownTimeout, bootstrap, producer,
+                topics, ringSize, waitStrategy, backpressure, blockTimeout, shutdownTimeout, bootstrap, producer, flushWhenIdle,
                 minBytes, maxWaitMs, embeddedPort, Path.of(dataDir), partitions, http, jmx,
                 circuit, stall, openFor, retry, deadLetters.isEmpty() ? null : deadLetters, journal, exactlyOnce);
         // The library checks its own settings too; anything it refuses here is a daemon bug, not user input.
@@ -154,7 +155,8 @@ public record DaemonSettings(
                 .deadLetterTopic(deadLetterTopic)
                 .journal(journal)
                 .exactlyOnce(exactlyOnce)
-                .producerProperties(producerProperties);
+                .producerProperties(producerProperties)
+                .flushWhenIdle(flushWhenIdle);
         if (circuitBreaker) {
             b.circuitBreaker(circuitStallTimeout, circuitOpenDuration);
         } else {

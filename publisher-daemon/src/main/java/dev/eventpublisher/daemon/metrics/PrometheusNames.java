@@ -39,6 +39,7 @@ final class PrometheusNames {
         counter("events.dead-lettered", "events_dead_lettered", "Events written to the dead-letter topic.");
         counter("circuit.opened", "circuit_opened", "Times the circuit breaker opened.");
         counter("producer.recreated", "producer_recreated", "Kafka producers replaced after a fatal error.");
+        counter("sender.producer-flushes", "sender_producer_flushes", "Times the sender had Kafka send what it held: the pipeline ran dry (kafka.flush-when-idle) or a flush barrier.");
         counter("sender.retries", "sender_retries", "Records retried after Kafka's send() refused them.");
         labelled("errors.batcher", "errors", Kind.COUNTER, 1, "Exceptions caught in a pipeline loop (should stay 0).", "loop", "batcher");
         labelled("errors.sender", "errors", Kind.COUNTER, 1, "Exceptions caught in a pipeline loop (should stay 0).", "loop", "sender");

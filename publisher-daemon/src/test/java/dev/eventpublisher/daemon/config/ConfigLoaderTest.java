@@ -101,4 +101,21 @@ class ConfigLoaderTest {
                 .hasMessageContaining("unknown setting publisher.topics.orders.batch.sise")
                 .hasMessageContaining("a topic accepts batch.size and batch.timeout");
     }
+
+    @Test
+    void shouldFlushWhenIdleByDefaultAndRefuseAValueThatIsNotABoolean() {
+        assertThat(load(Map.of(), new Properties()).flushWhenIdle()).isTrue();
+        assertThat(load(Map.of(), new Properties()).publisherBuilder("k:9092").settings().flushWhenIdle()).isTrue();
+
+        Properties off = new Properties();
+        off.setProperty("publisher.kafka.flush-when-idle", "false");
+        assertThat(load(Map.of(), off).publisherBuilder("k:9092").settings().flushWhenIdle()).isFalse();
+
+        Properties bad = new Properties();
+        bad.setProperty("publisher.kafka.flush-when-idle", "sometimes");
+        assertThatThrownBy(() -> load(Map.of(), bad))
+                .isInstanceOf(ConfigProblem.class)
+                .hasMessageContaining("publisher.kafka.flush-when-idle=sometimes")
+                .hasMessageContaining("must be true or false");
+    }
 }
