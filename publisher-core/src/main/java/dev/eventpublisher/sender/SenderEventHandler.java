@@ -46,10 +46,13 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
                     FlushEpoch sealed = epoch;
                     epoch = new FlushEpoch(sealed);
                     sealed.seal(slot.barrier());
-                    flushHeld();
+                    guarded(sender::flushHeld, "flush at a barrier");
                 }
-                case MAINTENANCE -> maintain();
-                case COMMIT -> commit(slot.commitPosition());
+                case MAINTENANCE -> guarded(sender::maintain, "maintenance");
+                case COMMIT -> {
+                    long next = slot.commitPosition();
+                    guarded(() -> sender.commit(next), "commit up to journal position " + next);
+                }
                 case BATCH -> {
                     if (slot.size() > 0) {
                         send(slot);
@@ -60,25 +63,17 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
             slot.clear();
         }
         if (endOfBatch && published.getAsLong() == sequence) {
-            idle();
+            guarded(sender::idle, "going idle");
         }
     }
 
-    private void flushHeld() {
+    /** Runs one of the sender's calls other than {@code send}; an exception is counted and logged, and the loop goes on. */
+    private void guarded(Runnable call, String what) {
         try {
-            sender.flushHeld();
+            call.run();
         } catch (RuntimeException e) {
             errors.inc();
-            LOG.error("sender failed to flush at a barrier; continuing", e);
-        }
-    }
-
-    private void idle() {
-        try {
-            sender.idle();
-        } catch (RuntimeException e) {
-            errors.inc();
-            LOG.error("sender failed on going idle; continuing", e);
+            LOG.error("sender failed on {}; continuing", what, e);
         }
     }
 
@@ -103,24 +98,6 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
             for (int i = 0; i < n; i++) {
                 slot.delivery(i).fail(Outcomes.INTERNAL, e);
             }
-        }
-    }
-
-    private void commit(long nextPosition) {
-        try {
-            sender.commit(nextPosition);
-        } catch (RuntimeException e) {
-            errors.inc();
-            LOG.error("sender failed to commit up to journal position {}; continuing", nextPosition, e);
-        }
-    }
-
-    private void maintain() {
-        try {
-            sender.maintain();
-        } catch (RuntimeException e) {
-            errors.inc();
-            LOG.error("sender maintenance failed; continuing", e);
         }
     }
 
