@@ -272,10 +272,19 @@ public final class EventPublisherBuilder {
         if (opened != null && replayListener != null) {
             opened.replayListener(replayListener);
         }
+        BatchSender created = null;
         try {
-            BatchSender sender = batchSender != null ? batchSender : kafkaSender(settings, registry, opened);
-            return new EventPublisher(settings, sender, registry, clock, opened);
+            created = batchSender != null ? null : kafkaSender(settings, registry, opened);
+            return new EventPublisher(settings, batchSender != null ? batchSender : created, registry, clock, opened);
         } catch (RuntimeException | Error e) {
+            if (created != null) {
+                // Our producer and its flush thread must not outlive a publisher that never started.
+                try {
+                    created.close(Duration.ZERO);
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             if (opened != null) {
                 opened.close();
             }
