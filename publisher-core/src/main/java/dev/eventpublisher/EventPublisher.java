@@ -76,6 +76,7 @@ public final class EventPublisher implements AutoCloseable {
     private final CompletableFuture<OutcomeReport> closed = new CompletableFuture<>();
     private final Set<String> validTopics = ConcurrentHashMap.newKeySet();
     private String lastValidTopic;
+    private final EventSizeLimit sizeLimit;
 
     EventPublisher(PublisherSettings settings, BatchSender sender, MetricRegistry registry, LongSupplier clock,
                    Journal journal) {
@@ -84,6 +85,8 @@ public final class EventPublisher implements AutoCloseable {
         this.registry = registry;
         this.clock = clock;
         this.journal = journal;
+        this.sizeLimit = sender instanceof KafkaBatchSender ? EventSizeLimit.of(settings.producerProperties())
+                : EventSizeLimit.none();
         this.outcomes = new Outcomes(registry, clock);
         if (journal != null) {
             outcomes.journal(journal::done);
@@ -119,9 +122,11 @@ public final class EventPublisher implements AutoCloseable {
      * @param headers may be null
      * @throws PublishRejectedException if the ring is full (per the backpressure policy) or the publisher closed
      * @throws IllegalArgumentException if the topic is not a legal Kafka topic name
+     * @throws EventTooLargeException if the event is larger than Kafka's producer takes ({@link #sizeLimit()})
      */
     public PublishFuture publish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
         checkTopic(topic);
+        sizeLimit.check(topic, key, value, headers);
         long now = clock.getAsLong();
         Acceptance acceptance = journal == null ? null : new Acceptance();
         EventFuture future = new EventFuture(topic, now, outcomes, acceptance);
@@ -149,6 +154,7 @@ public final class EventPublisher implements AutoCloseable {
      * refuses the call whole.
      *
      * @throws IllegalArgumentException if a topic is illegal, or there are more events than ring slots
+     * @throws EventTooLargeException if an event is larger than Kafka's producer takes ({@link #sizeLimit()})
      */
     public List<CompletableFuture<PublishResult>> publishAll(List<Event> events) {
         int n = events.size();
@@ -160,7 +166,9 @@ public final class EventPublisher implements AutoCloseable {
                     + ") events can be published at once");
         }
         for (int i = 0; i < n; i++) {
-            checkTopic(events.get(i).topic());
+            Event e = events.get(i);
+            checkTopic(e.topic());
+            sizeLimit.check(e.topic(), e.key(), e.value(), e.headers());
         }
         List<CompletableFuture<PublishResult>> futures = new ArrayList<>(n);
         long callBytes = 0;
@@ -200,9 +208,11 @@ public final class EventPublisher implements AutoCloseable {
      *
      * @return true if accepted, false if refused (ring full or publisher closed)
      * @throws IllegalArgumentException if the topic is not a legal Kafka topic name
+     * @throws EventTooLargeException if the event is larger than Kafka's producer takes ({@link #sizeLimit()})
      */
     public boolean tryPublish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
         checkTopic(topic);
+        sizeLimit.check(topic, key, value, headers);
         return offer(topic, key, value, headers, null, null, clock.getAsLong(), false) == 0;
     }
 
@@ -330,6 +340,11 @@ public final class EventPublisher implements AutoCloseable {
         }
     }
 
+    /** The largest event accepted ({@link EventTooLargeException} above it). */
+    public EventSizeLimit sizeLimit() {
+        return sizeLimit;
+    }
+
     /** Pending events and the batching settings, in the shape of the seed's batch metrics. */
     public BatchStatus batchStatus() {
         int pending = pipeline.batcher.pendingEvents();
@@ -398,7 +413,7 @@ public final class EventPublisher implements AutoCloseable {
         admission.close();
         CompletableFuture<Void> drained = new CompletableFuture<>();
         boolean queued = queueShutdown(drained, deadline);
-        boolean clean = queued && await(drained, deadline);
+        boolean clean = queued && awaitTicking(drained, deadline);
         if (!clean) {
             outcomes.forceShutdown();
             if (journal != null) {
@@ -435,6 +450,24 @@ public final class EventPublisher implements AutoCloseable {
         ring.get(sequence).control(SlotKind.SHUTDOWN, drained, clock.getAsLong());
         ring.publish(sequence);
         return true;
+    }
+
+    /**
+     * Waits for the drain, ticking meanwhile: the timer has stopped, but the sender may still have work that only
+     * a tick starts (records parked until their topic's metadata came, journalled events to send again).
+     */
+    private boolean awaitTicking(CompletableFuture<Void> drained, long deadline) {
+        long slice = Math.max(TimeUnit.MILLISECONDS.toNanos(1), settings.tickInterval().toNanos());
+        while (true) {
+            long now = clockNow();
+            if (await(drained, Math.min(deadline, now + slice))) {
+                return true;
+            }
+            if (clockNow() - deadline >= 0) {
+                return false;
+            }
+            pipeline.tickWhileClosing(deadline);
+        }
     }
 
     private static boolean await(CompletableFuture<Void> future, long deadline) {

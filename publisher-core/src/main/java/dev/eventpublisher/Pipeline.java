@@ -87,19 +87,33 @@ final class Pipeline {
             disruptor.handleEventsWith(journalling);
             disruptor.handleEventsWith(batching);
         }
-        this.circuit = s.circuitBreaker() ? new DeliveryCircuit(s.name(), outcomes, senderStage::inFlight,
+        // Events parked on a topic Kafka is still looking up are not Kafka stalling: one event to a topic Kafka
+        // will not create must not open the circuit for every other topic while it waits for its answer.
+        if (sender instanceof KafkaBatchSender kafka) {
+            kafka.parkAtMost(s.ringSize());
+        }
+        LongSupplier stalled = sender instanceof KafkaBatchSender kafka
+                ? () -> senderStage.inFlight() - kafka.waitingForMetadata() : senderStage::inFlight;
+        this.circuit = s.circuitBreaker() ? new DeliveryCircuit(s.name(), outcomes, stalled,
                 s.circuitStallTimeout(), s.circuitOpenDuration(), registry, System.nanoTime()) : null;
         this.admission = new Admission(ring, s.backpressure(), s.blockTimeout().toNanos(), gate(circuit, journal));
 
         senderStage.start();
         disruptor.start();
         this.ticker = new Ticker(s.name() + "-timer", ring, admission,
-                () -> batcher.wantsTicks() || sender.needsMaintenance(), clock,
+                batcher::wantsTicks, clock,
                 tickInterval(s));
+        ticker.every(tickInterval(s), senderStage::wakeForMaintenance);
         if (circuit != null) {
             ticker.every(DeliveryCircuit.CHECK_PERIOD.toNanos(), () -> circuit.check(System.nanoTime()));
         }
         registerGauges(registry, sender);
+    }
+
+    /** Closing, after {@link #stopTimer}: one tick from the closing thread, if there is work for one. */
+    void tickWhileClosing(long deadlineNanos) {
+        ticker.tickWhileClosing(deadlineNanos);
+        senderStage.wakeForMaintenance();
     }
 
     /** Stops the timer; the rings keep running until {@link #drainAndStop}. */
@@ -129,6 +143,7 @@ final class Pipeline {
         registry.gauge(MetricNames.SENDER_IN_FLIGHT, () -> senderStage::inFlight);
         if (sender instanceof KafkaBatchSender kafka) {
             registry.gauge(MetricNames.SENDER_RESEND_BACKLOG, () -> kafka::resendBacklog);
+            registry.gauge(MetricNames.SENDER_WAITING_FOR_METADATA, () -> kafka::waitingForMetadata);
             Map<MetricName, ? extends Metric> metrics = kafka.producer().metrics();
             metrics.forEach((name, metric) -> {
                 if ("producer-metrics".equals(name.group())) {

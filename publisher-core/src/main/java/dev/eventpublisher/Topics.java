@@ -4,13 +4,16 @@ package dev.eventpublisher;
 public final class Topics {
     /** Kafka's limit on a topic name's length. */
     public static final int MAX_LENGTH = 249;
+    /** Kafka's own topics: a produce request to one fails with INVALID_TOPIC_EXCEPTION. */
+    private static final java.util.Set<String> INTERNAL = java.util.Set.of("__consumer_offsets", "__transaction_state",
+            "__share_group_state", "__cluster_metadata");
 
     private Topics() {
     }
 
     /**
      * Throws {@link IllegalArgumentException} naming the topic and the rule unless {@code topic} is a
-     * legal Kafka topic name: 1–249 characters of {@code [a-zA-Z0-9._-]}, not "." or "..".
+     * legal Kafka topic name: 1–249 characters of {@code [a-zA-Z0-9._-]}, not "." or "..", not an internal topic.
      */
     public static void validate(String topic) {
         if (topic == null) {
@@ -33,6 +36,10 @@ public final class Topics {
         }
         if (topic.equals(".") || topic.equals("..")) {
             throw new IllegalArgumentException("invalid topic='" + topic + "': '.' and '..' are not allowed");
+        }
+        if (INTERNAL.contains(topic)) {
+            throw new IllegalArgumentException("invalid topic='" + topic + "': it is one of Kafka's internal topics, "
+                    + "which clients cannot write");
         }
     }
 

@@ -61,6 +61,26 @@ class BackpressureKafkaIT {
         }
 
         @Override
+        public boolean needsMaintenance() {
+            return kafka.needsMaintenance();
+        }
+
+        @Override
+        public void maintain() {
+            kafka.maintain();
+        }
+
+        @Override
+        public void idle() {
+            kafka.idle();
+        }
+
+        @Override
+        public void flushHeld() {
+            kafka.flushHeld();
+        }
+
+        @Override
         public void close(Duration timeout) {
             gate.countDown();
             kafka.close(timeout);

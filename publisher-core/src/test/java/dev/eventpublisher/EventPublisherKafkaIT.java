@@ -128,7 +128,8 @@ class EventPublisherKafkaIT {
     @Test
     void shouldFailAnOversizedRecordAloneWhileTheRestOfItsBatchLands() throws Exception {
         String topic = uniqueTopic("oversized");
-        SharedKafkaBroker.broker().createTopic(topic, 1);
+        // The producer takes the record (under max.request.size); the topic's broker-side limit refuses it.
+        SharedKafkaBroker.broker().createTopic(topic, 1, java.util.Map.of("max.message.bytes", "20000"));
         try (EventPublisher publisher = EventPublisher.builder()
                 .bootstrapServers(SharedKafkaBroker.bootstrapServers())
                 .batchSize(50).maxBatchSize(50).batchTimeout(Duration.ofSeconds(10))
@@ -138,7 +139,9 @@ class EventPublisherKafkaIT {
             for (int i = 0; i < 10; i++) {
                 small.add(publisher.publish(topic, "k", "before-" + i));
             }
-            CompletableFuture<PublishResult> huge = publisher.publish(topic, null, new byte[2 * 1024 * 1024]);
+            byte[] incompressible = new byte[100 * 1024];
+            new java.util.Random(7).nextBytes(incompressible);
+            CompletableFuture<PublishResult> huge = publisher.publish(topic, null, incompressible);
             for (int i = 0; i < 10; i++) {
                 small.add(publisher.publish(topic, "k", "after-" + i));
             }

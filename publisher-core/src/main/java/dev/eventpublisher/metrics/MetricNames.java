@@ -49,6 +49,8 @@ public final class MetricNames {
     public static final String PRODUCER_RECREATED = "producer.recreated";
     /** Gauge: journalled events waiting to be sent again after an infrastructure failure. */
     public static final String SENDER_RESEND_BACKLOG = "sender.resend-backlog";
+    /** Gauge: events parked on topics Kafka is still looking up (being created), so they hold up no other topic. */
+    public static final String SENDER_WAITING_FOR_METADATA = "sender.waiting-for-metadata";
     /** Counter: times the sender had Kafka send what it held (the pipeline ran dry, or a flush barrier). */
     public static final String SENDER_PRODUCER_FLUSHES = "sender.producer-flushes";
     /** Counter: records retried after {@code send()} refused them. */

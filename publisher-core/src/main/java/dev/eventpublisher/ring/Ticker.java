@@ -25,7 +25,7 @@ public final class Ticker implements AutoCloseable {
     private final LongSupplier clock;
     private final ScheduledExecutorService timer;
 
-    /** @param hasWork whether a tick is worth sending (events pending, or sender work due) */
+    /** @param hasWork whether a tick is worth sending (the batcher holds events) */
     public Ticker(String threadName, RingBuffer<EventSlot> ring, Admission admission, BooleanSupplier hasWork,
                   LongSupplier clock, long intervalNanos) {
         this.ring = ring;
@@ -58,6 +58,23 @@ public final class Ticker implements AutoCloseable {
             LOG.error("timer tick failed", e);
             return false;
         }
+    }
+
+    /**
+     * A tick from the closing thread once the timer is stopped and admission closed (a control slot, which a
+     * closed ring still takes): the drain may wait for work only a tick starts.
+     */
+    public boolean tickWhileClosing(long deadlineNanos) {
+        if (!hasWork.getAsBoolean()) {
+            return false;
+        }
+        long sequence = admission.claimControl(deadlineNanos);
+        if (sequence < 0) {
+            return false;
+        }
+        ring.get(sequence).control(SlotKind.TICK, null, clock.getAsLong());
+        ring.publish(sequence);
+        return true;
     }
 
     /** Runs {@code task} on the timer thread every {@code periodNanos}; a failing run is logged, not fatal. */

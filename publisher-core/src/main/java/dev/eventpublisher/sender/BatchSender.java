@@ -10,6 +10,8 @@ import java.time.Duration;
  * exactly one outcome through {@link OutgoingBatch#delivery(int)}, synchronously or later from any
  * thread; it should not throw (if it does, the pipeline fails the batch's unreported events with
  * reason {@code internal}). It must not block indefinitely once {@link #close} has been called.
+ * A sender that wraps another must pass every call on, {@link #needsMaintenance} and {@link #maintain} too:
+ * {@link KafkaBatchSender} finishes work there (records parked until their topic's metadata came, re-sends).
  */
 public interface BatchSender {
     /** Sends one topic batch. */

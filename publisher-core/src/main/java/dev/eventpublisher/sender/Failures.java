@@ -38,7 +38,7 @@ final class Failures {
 
     /**
      * Whether sending the event again can never help: it is too large, its topic is invalid or not
-     * authorised, the broker refuses the record itself. Only these end a journalled event's life early;
+     * authorised or missing (and Kafka will not create it), the broker refuses the record itself. Only these end a journalled event's life early;
      * everything else (a broker down, a timeout, a fenced or closed producer, an aborted transaction) is
      * Kafka's fault and the event is sent again.
      */
@@ -46,6 +46,7 @@ final class Failures {
         return e instanceof RecordTooLargeException
                 || e instanceof RecordBatchTooLargeException
                 || e instanceof InvalidTopicException
+                || e instanceof TopicNotFoundException
                 || e instanceof TopicAuthorizationException
                 || e instanceof InvalidRecordException
                 || e instanceof InvalidTimestampException

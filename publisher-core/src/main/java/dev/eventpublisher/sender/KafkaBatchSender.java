@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  *       every flush barrier) a {@link ProducerFlusher} has the producer send what it holds.</li>
  *   <li>Partitions are chosen here, as Kafka's default partitioner would (see {@link PartitionChooser}),
  *       unless a custom partitioner is configured.</li>
+ *   <li>The sender thread never waits for a topic's metadata (a topic being created, or one Kafka cannot create):
+ *       {@link TopicMetadata} looks topics up on other threads and records for a topic not looked up yet are
+ *       parked on it, so they never hold up topics that exist. (Transactional modes wait for the lookup: a
+ *       transaction keeps its batches in order.)</li>
  * </ul>
  *
  * <p>Threads: {@link #send} and {@link #maintain} run on the sender thread, which owns the producer
@@ -76,6 +80,11 @@ public final class KafkaBatchSender implements BatchSender {
     private final DeadLetterRoute deadLetters;
     private final ResendQueue resends = new ResendQueue();
     private final ProducerHolder holder;
+    /** Null when Kafka chooses partitions (a custom partitioner, or keys ignored). */
+    private final PartitionChooser chooser;
+    private final TopicMetadata metadata;
+    /** See {@link #parkAtMost}. */
+    private int parkLimit = 65_536;
     private final TransactionalSend transactions;
     /** Exactly-once mode only (else null). */
     private final TransactionSpan span;
@@ -145,8 +154,10 @@ public final class KafkaBatchSender implements BatchSender {
         if (exactly && !transactional) {
             throw new IllegalArgumentException("exactly-once needs the journal's transactional.id in the producer properties");
         }
-        this.holder = new ProducerHolder(properties, transactional, exactly, choosePartitions, stickyBytes,
-                registry.counter(MetricNames.PRODUCER_RECREATED));
+        this.holder = new ProducerHolder(properties, transactional, exactly, registry.counter(MetricNames.PRODUCER_RECREATED));
+        this.chooser = choosePartitions ? new PartitionChooser(stickyBytes) : null;
+        this.metadata = new TopicMetadata(holder::producer, new TopicExistence(properties), forgetTopicsAfterNanos(properties),
+                properties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "publisher") + "-metadata");
         this.transactions = transactional && !exactly ? new TransactionalSend(this, holder, retry) : null;
         this.deadLetters = deadLetterTopic == null || transactional ? null
                 : new DeadLetterRoute(deadLetterTopic, registry.counter(MetricNames.EVENTS_DEAD_LETTERED));
@@ -186,6 +197,16 @@ public final class KafkaBatchSender implements BatchSender {
         return p;
     }
 
+    /**
+     * How long an unused topic's state is kept: well inside the producer's {@code metadata.max.idle.ms} (default
+     * 5 min), after which the producer drops the topic from its cache and {@code send()} would block to fetch it.
+     */
+    private static long forgetTopicsAfterNanos(Map<String, Object> properties) {
+        Object configured = properties.get(ProducerConfig.METADATA_MAX_IDLE_CONFIG);
+        long maxIdleMs = configured == null ? 300_000 : Long.parseLong(configured.toString().trim());
+        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.min(60_000, maxIdleMs / 2));
+    }
+
     private static Map<String, Object> withByteSerializers(Map<String, Object> properties) {
         Map<String, Object> p = new HashMap<>(properties);
         // Serialisation happens on the caller's thread; the producer only ever sees bytes.
@@ -208,25 +229,135 @@ public final class KafkaBatchSender implements BatchSender {
         senderThread = Thread.currentThread();
         maintain();
         String topic = batch.topic();
-        PartitionChooser partitions = holder.partitions();
-        Object topicPartitions = partitions == null ? null : partitions.forTopic(topic, System.nanoTime());
+        TopicMetadata.Topic known = metadata.use(topic, System.nanoTime());
         if (span != null) {
+            known = awaitLookup(known);
             for (int i = 0, n = batch.size(); i < n; i++) {
-                span.add(callbackFor(batch, i, partitions, topicPartitions));
+                span.add(callbackFor(batch, i, known));
             }
             return;
         }
         if (transactional) {
+            known = awaitLookup(known);
             List<RecordCallback> callbacks = new ArrayList<>(batch.size());
             for (int i = 0, n = batch.size(); i < n; i++) {
-                callbacks.add(callbackFor(batch, i, partitions, topicPartitions));
+                callbacks.add(callbackFor(batch, i, known));
             }
             transactions.send(callbacks, topic);
             return;
         }
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            sendOrRoute(callbackFor(batch, i, partitions, topicPartitions));
+        switch (known.state) {
+            case READY -> {
+                for (int i = 0, n = batch.size(); i < n; i++) {
+                    sendOrRoute(callbackFor(batch, i, known));
+                }
+            }
+            case PENDING, PROBING -> {
+                for (int i = 0, n = batch.size(); i < n; i++) {
+                    if (metadata.waitingRecords() >= parkLimit) {
+                        awaitParkingRoom();
+                    }
+                    dispatch(callbackFor(batch, i, null));
+                }
+            }
+            case FAILED -> {
+                for (int i = 0, n = batch.size(); i < n; i++) {
+                    failedForGood(callbackFor(batch, i, null), known.failure);
+                }
+            }
         }
+    }
+
+    /** At-least-once: a record sent again goes the way a new one would: sent, parked on its topic, or failed. */
+    private void dispatch(RecordCallback callback) {
+        TopicMetadata.Topic known = metadata.use(callback.record.topic(), System.nanoTime());
+        switch (known.state) {
+            case READY -> sendOrRoute(callback);
+            // Closing: nothing parks any more (close() has taken what was parked); the event stays journalled or fails.
+            case PENDING, PROBING -> {
+                if (closing) {
+                    failedForGood(callback, closedBeforeMetadata(callback));
+                } else {
+                    metadata.park(known, callback);
+                }
+            }
+            case FAILED -> failedForGood(callback, known.failure);
+        }
+    }
+
+    /**
+     * Sender thread: a topic's lookup (or its probe) answered. Failed: its parked records fail with its reason.
+     * PROBING: the first is sent alone and the rest wait for Kafka's answer to it ({@link TopicMetadata}).
+     * READY: they go, in the order they came.
+     */
+    private void settled(TopicMetadata.Topic topic) {
+        if (topic.state == TopicMetadata.State.PROBING) {
+            RecordCallback probe = withPartition(topic, metadata.unparkFirst(topic));
+            String name = topic.name;
+            probe.onAnswered = () -> metadata.probed(name);
+            Exception failure = sendWithRetry(probe);
+            if (failure != null) {
+                metadata.probed(name);
+                failedForGood(probe, failure);
+            }
+            return;
+        }
+        boolean ready = topic.state == TopicMetadata.State.READY;
+        Exception failure = topic.failure;
+        for (RecordCallback c : metadata.unpark(topic)) {
+            if (ready) {
+                sendOrRoute(withPartition(topic, c));
+            } else {
+                failedForGood(c, failure);
+            }
+        }
+    }
+
+    /** A parked record (sent without a partition) with the one chosen now that its topic's count is known. */
+    private RecordCallback withPartition(TopicMetadata.Topic topic, RecordCallback c) {
+        ProducerRecord<byte[], byte[]> r = c.record;
+        Integer partition = chooser == null ? null : chooser.partition(topic, r.key(), r.value());
+        return new RecordCallback(c.delivery, new ProducerRecord<>(r.topic(), partition, null, r.key(), r.value(),
+                r.headers()), this, c.resends);
+    }
+
+    /**
+     * Too many records parked (topics Kafka is slow to create, or Kafka unreachable): the sender waits, as
+     * {@code send()} itself would, while lookups answer and parked records go or fail. So the ring behind it fills
+     * and publishers meet the backpressure policy, instead of parked records growing without bound.
+     */
+    private void awaitParkingRoom() {
+        while (metadata.waitingRecords() >= parkLimit && !closing) {
+            metadata.settle(System.nanoTime(), this::settled);
+            if (metadata.waitingRecords() >= parkLimit) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+    }
+
+    /**
+     * At most this many records wait for their topic's metadata before the sender thread waits too; the pipeline
+     * sets it to its ring size (so parked records never hold more than the ring does). Before the sender starts.
+     */
+    public void parkAtMost(int records) {
+        if (records < 1) {
+            throw new IllegalArgumentException("invalid parkAtMost=" + records + ": must be at least 1");
+        }
+        this.parkLimit = records;
+    }
+
+    /**
+     * Transactional modes: a transaction's batches are sent in order, so the sender waits for the topic's lookup
+     * (bounded by {@code max.block.ms}, as {@code send()} itself would wait).
+     */
+    private TopicMetadata.Topic awaitLookup(TopicMetadata.Topic topic) {
+        while (topic.state == TopicMetadata.State.PENDING && !closing) {
+            metadata.settle(System.nanoTime(), this::settled);
+            if (topic.state == TopicMetadata.State.PENDING) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+        return topic;
     }
 
     /** Exactly-once: the transaction holding everything sent so far commits, covering positions below {@code nextPosition}. */
@@ -268,10 +399,10 @@ public final class KafkaBatchSender implements BatchSender {
         return -1;
     }
 
-    private RecordCallback callbackFor(OutgoingBatch batch, int i, PartitionChooser partitions, Object topicPartitions) {
+    private RecordCallback callbackFor(OutgoingBatch batch, int i, TopicMetadata.Topic known) {
         byte[] key = batch.key(i);
         byte[] value = batch.value(i);
-        Integer partition = partitions == null ? null : partitions.partition(topicPartitions, key, value);
+        Integer partition = chooser == null ? null : chooser.partition(known, key, value);
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(batch.topic(), partition, null, key, value, batch.headers(i));
         return new RecordCallback(batch.delivery(i), record, this, 0);
     }
@@ -399,14 +530,16 @@ public final class KafkaBatchSender implements BatchSender {
 
     @Override
     public boolean needsMaintenance() {
-        return fatal || (deadLetters != null && deadLetters.hasWork()) || resends.hasWork(System.nanoTime());
+        return fatal || metadata.hasAnswers() || (deadLetters != null && deadLetters.hasWork())
+                || resends.hasWork(System.nanoTime());
     }
 
-    /** Sender thread: replace a failed producer, write pending dead letters, send due re-sends. */
+    /** Sender thread: replace a failed producer, send what waited for its topic's lookup, write pending dead letters, send due re-sends. */
     @Override
     public void maintain() {
         senderThread = Thread.currentThread();
         replaceProducerIfFatal();
+        metadata.settle(System.nanoTime(), this::settled);
         if (deadLetters != null) {
             deadLetters.drain((record, callback) -> sendOnce(record, new SpotAware(callback)), closing);
         }
@@ -427,9 +560,14 @@ public final class KafkaBatchSender implements BatchSender {
             transactions.send(again, "re-sent events");
         } else {
             for (RecordCallback c : again) {
-                sendOrRoute(c);
+                dispatch(c);
             }
         }
+    }
+
+    /** Events parked on topics whose metadata Kafka has not given yet (approximate: the sender thread writes it). */
+    public int waitingForMetadata() {
+        return metadata.waitingRecords();
     }
 
     /** Journalled events waiting to be sent again. */
@@ -465,6 +603,7 @@ public final class KafkaBatchSender implements BatchSender {
     private void replaceProducer() {
         fatal = false;
         holder.replace(fatalCause, () -> closing, this::pause, retry.maxBackoff().toNanos());
+        metadata.producerReplaced();
     }
 
     /** A failure that leaves the producer unusable (or its transaction's outcome unknown): replace it before the next send. */
@@ -513,6 +652,10 @@ public final class KafkaBatchSender implements BatchSender {
         for (RecordCallback waiting : resends.takeAll()) {
             waiting.delivery.defer(new TransactionAbortedException("closed before it could be sent again"));
         }
+        for (RecordCallback parked : metadata.takeAllWaiting()) {
+            failedForGood(parked, closedBeforeMetadata(parked));
+        }
+        metadata.close();
         if (flusher != null) {
             flusher.stop();
         }
@@ -524,6 +667,10 @@ public final class KafkaBatchSender implements BatchSender {
         if (span != null) {
             span.close(timeout);
         }
+    }
+
+    private static Exception closedBeforeMetadata(RecordCallback c) {
+        return new org.apache.kafka.common.errors.TimeoutException("closed before Kafka had metadata for topic " + c.record.topic());
     }
 
     /** The current producer, e.g. to read its metrics; replaced after a fatal error. */

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sender's Kafka producer and its partition chooser: created, and replaced after a fatal error.
+ * The sender's Kafka producer: created, and replaced after a fatal error.
  * Owned by the sender thread; other threads may read {@link #producer()} (metrics).
  */
 final class ProducerHolder {
@@ -18,25 +18,18 @@ final class ProducerHolder {
 
     private final Map<String, Object> properties;
     private final boolean transactional;
-    private final boolean choosePartitions;
-    private final long stickyBytes;
     private final Counter recreated;
     private volatile Producer<byte[], byte[]> producer;
-    private volatile PartitionChooser partitions;
 
     /**
      * @param initLater transactional: leave {@code initTransactions()} of the first producer to {@link #initTransactions}
      *                  (exactly-once start, which may have to wait for Kafka); replacements always init at once
      */
-    ProducerHolder(Map<String, Object> properties, boolean transactional, boolean initLater, boolean choosePartitions,
-                   long stickyBytes, Counter recreated) {
+    ProducerHolder(Map<String, Object> properties, boolean transactional, boolean initLater, Counter recreated) {
         this.properties = properties;
         this.transactional = transactional;
-        this.choosePartitions = choosePartitions;
-        this.stickyBytes = stickyBytes;
         this.recreated = recreated;
         this.producer = initLater ? new KafkaProducer<>(properties) : create();
-        this.partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
     }
 
     Object transactionalId() {
@@ -45,11 +38,6 @@ final class ProducerHolder {
 
     Producer<byte[], byte[]> producer() {
         return producer;
-    }
-
-    /** Null when Kafka chooses partitions (a custom partitioner, or keys ignored). */
-    PartitionChooser partitions() {
-        return partitions;
     }
 
     private Producer<byte[], byte[]> create() {
@@ -76,7 +64,6 @@ final class ProducerHolder {
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             producer = new KafkaProducer<>(properties);
-            partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
             throw e;
         }
     }
@@ -97,7 +84,6 @@ final class ProducerHolder {
         while (!closing.getAsBoolean()) {
             try {
                 producer = create();
-                partitions = choosePartitions ? new PartitionChooser(producer, stickyBytes) : null;
                 recreated.inc();
                 return;
             } catch (RuntimeException e) {

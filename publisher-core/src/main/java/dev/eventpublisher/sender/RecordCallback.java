@@ -31,6 +31,8 @@ final class RecordCallback implements Callback {
     final int resends;
     /** When a queued re-send is due ({@link ResendQueue}). */
     long dueNanos;
+    /** Run once Kafka answered (after the delivery heard of it); set by the sender thread before the send. */
+    Runnable onAnswered;
 
     RecordCallback(Delivery delivery, ProducerRecord<byte[], byte[]> record, KafkaBatchSender owner, int resends) {
         this.delivery = delivery;
@@ -75,6 +77,9 @@ final class RecordCallback implements Callback {
             delivery.acknowledge(metadata.partition(), metadata.offset());
         } else {
             owner.failedLater(this, exception);
+        }
+        if (onAnswered != null) {
+            onAnswered.run();
         }
     }
 }

@@ -36,6 +36,24 @@ public final class SenderRing implements BatchOutput {
         }
     }
 
+    /** Like {@link #tick}, from another thread, without waiting for a slot. */
+    void tickIfRoom() {
+        if (!sender.needsMaintenance()) {
+            return;
+        }
+        long sequence;
+        try {
+            sequence = ring.tryNext();
+        } catch (com.lmax.disruptor.InsufficientCapacityException full) {
+            return;
+        }
+        try {
+            ring.get(sequence).loadMaintenance();
+        } finally {
+            ring.publish(sequence);
+        }
+    }
+
     @Override
     public void flush(FlushedGroup group, FlushTrigger trigger) {
         long sequence = ring.next();

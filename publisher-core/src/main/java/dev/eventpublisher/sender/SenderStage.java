@@ -13,8 +13,8 @@ import dev.eventpublisher.batch.BatchOutput;
 import dev.eventpublisher.outcome.Outcomes;
 
 /**
- * The sender thread and its ring: the batcher is the ring's single producer, {@link SenderEventHandler}
- * its single consumer, a {@link BatchSender} the destination.
+ * The sender thread and its ring: the batcher is the ring's producer (and the timer, for maintenance: see
+ * {@link #wakeForMaintenance}), {@link SenderEventHandler} its single consumer, a {@link BatchSender} the destination.
  */
 public final class SenderStage {
     private final Disruptor<BatchSlot> disruptor;
@@ -26,8 +26,9 @@ public final class SenderStage {
                        ThreadFactory threadFactory, ExceptionHandler<Object> exceptionHandler,
                        Outcomes outcomes, MetricRegistry registry) {
         this.sender = sender;
+        // Two producers: the batcher, and the timer's maintenance wake-ups (a claim is a CAS, once per batch).
         this.disruptor = new Disruptor<>(() -> new BatchSlot(maxBatchSize), slots, threadFactory,
-                ProducerType.SINGLE, waitStrategy);
+                ProducerType.MULTI, waitStrategy);
         this.handler = new SenderEventHandler(sender, outcomes, registry, disruptor.getRingBuffer()::getCursor);
         disruptor.handleEventsWith(handler);
         disruptor.setDefaultExceptionHandler(exceptionHandler);
@@ -45,6 +46,16 @@ public final class SenderStage {
 
     public void start() {
         disruptor.start();
+    }
+
+    /**
+     * Timer thread: wakes the sender for its maintenance when it has some, straight into its ring. Not through the
+     * main ring and the batcher: behind a journal that waits for room (when-full = block) nothing moves there, and
+     * the room it waits for may come only from this maintenance (records parked until their topic's metadata came,
+     * sent once it answers). Skipped when the ring is full: the sender is busy, and maintains before every send.
+     */
+    public void wakeForMaintenance() {
+        output.tickIfRoom();
     }
 
     /** Events handed to the sender without an outcome yet. */

@@ -4,39 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
-import org.apache.kafka.common.Cluster;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
  * The sender's own partition choice must put every key exactly where Kafka's default partitioner
- * would, and spread unkeyed records stickily by bytes. (A MockProducer stands in only to answer
- * {@code partitionsFor}: no broker can be asked to partition a key.)
+ * would, and spread unkeyed records stickily by bytes.
  */
 class PartitionChooserTest {
-    private static final Node NODE = new Node(1, "127.0.0.1", 9092);
-
-    private static MockProducer<byte[], byte[]> producerWith(String topic, int partitions) {
-        List<PartitionInfo> infos = new java.util.ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            infos.add(new PartitionInfo(topic, p, NODE, new Node[] {NODE}, new Node[] {NODE}));
-        }
-        Cluster cluster = new Cluster("c", List.of(NODE), infos, java.util.Set.of(), java.util.Set.of());
-        return new MockProducer<>(cluster, true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private static TopicMetadata.Topic ready(int partitions) {
+        TopicMetadata.Topic topic = new TopicMetadata.Topic("t");
+        topic.state = TopicMetadata.State.READY;
+        topic.partitions = partitions;
+        return topic;
     }
 
     @Test
     void shouldPutEveryKeyWhereKafkasDefaultPartitionerWould() {
         for (int partitions : new int[] {1, 3, 7, 12, 100}) {
-            PartitionChooser chooser = new PartitionChooser(producerWith("t", partitions), 16_384);
-            Object state = chooser.forTopic("t", 0);
+            PartitionChooser chooser = new PartitionChooser(16_384);
+            TopicMetadata.Topic state = ready(partitions);
             for (int i = 0; i < 5_000; i++) {
                 byte[] key = ("key-" + i + "-ünïcödé").getBytes(StandardCharsets.UTF_8);
                 assertThat(chooser.partition(state, key, new byte[10]))
@@ -47,8 +36,8 @@ class PartitionChooserTest {
 
     @Test
     void shouldStickToOnePartitionPerBatchSizeOfBytesForUnkeyedRecords() {
-        PartitionChooser chooser = new PartitionChooser(producerWith("t", 3), 1_000);
-        Object state = chooser.forTopic("t", 0);
+        PartitionChooser chooser = new PartitionChooser(1_000);
+        TopicMetadata.Topic state = ready(3);
         Map<Integer, Integer> counts = new HashMap<>();
         Integer previous = null;
         int switches = 0;
@@ -66,9 +55,9 @@ class PartitionChooserTest {
 
     @Test
     void shouldLeaveTheChoiceToKafkaForATopicWithoutMetadata() {
-        PartitionChooser chooser = new PartitionChooser(producerWith("known", 3), 1_000);
-        Object state = chooser.forTopic("unknown", 0);
-        assertThat(state).isNull();
-        assertThat(chooser.partition(state, "k".getBytes(StandardCharsets.UTF_8), new byte[1])).isNull();
+        PartitionChooser chooser = new PartitionChooser(1_000);
+        TopicMetadata.Topic pending = new TopicMetadata.Topic("unknown");
+        assertThat(chooser.partition(pending, "k".getBytes(StandardCharsets.UTF_8), new byte[1])).isNull();
+        assertThat(chooser.partition(null, "k".getBytes(StandardCharsets.UTF_8), new byte[1])).isNull();
     }
 }

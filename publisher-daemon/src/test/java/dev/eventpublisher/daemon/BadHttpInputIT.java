@@ -46,6 +46,7 @@ class BadHttpInputIT {
                   max-body-bytes = 64KiB
                   allowed-topics = ["orders", "payments"]
                 }
+                publisher.kafka.producer { "max.request.size" = 20000 }  # quoted: the daemon passes it on unquoted
                 """);
         daemon = DaemonProcess.start(Map.of("PUBLISHER_HTTP_TOKEN", TOKEN), List.of("-Dconfig.file=" + config));
     }
@@ -110,6 +111,16 @@ class BadHttpInputIT {
                 "unsupported_media_type", "UTF-8"));
         cases.add(Case.post("body over max-body-bytes", "/v1/events/orders", json,
                 "{\"pad\":\"" + "x".repeat(70_000) + "\"}", 413, "payload_too_large", "max-body-bytes"));
+        cases.add(Case.post("event over max.request.size", "/v1/events/orders", json,
+                "\"" + "x".repeat(25_000) + "\"", 413, "event_too_large", "max.request.size"));
+        String small = "{\"topic\":\"orders\",\"value\":\"fine\"}\n";
+        cases.add(Case.post("third NDJSON event over max.request.size: nothing accepted", "/v1/events", ndjson,
+                small + small + "{\"topic\":\"orders\",\"value\":\"" + "y".repeat(20_000) + "\"}\n" + small, 413,
+                "event_too_large", "event 2: event for topic 'orders' is 2"));
+        cases.add(Case.post("Kafka's internal topic", "/v1/events/__consumer_offsets", json, "{}", 400, "invalid_topic",
+                "internal topics"));
+        cases.add(Case.post("Kafka's internal topic in a batch", "/v1/events", ndjson,
+                "{\"topic\":\"__transaction_state\",\"value\":1}\n", 400, "invalid_topic", "internal topics"));
         cases.add(Case.post("bad sync flag", "/v1/events/orders?sync=maybe", json, "{}", 400, "invalid_parameter",
                 "sync=maybe"));
         cases.add(Case.post("topic not allowed", "/v1/events/secrets", json, "{}", 403, "forbidden_topic", "secrets"));

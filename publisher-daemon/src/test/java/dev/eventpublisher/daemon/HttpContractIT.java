@@ -48,6 +48,8 @@ class HttpContractIT {
         Path config = Files.createTempFile("contract-", ".conf");
         Files.writeString(config, """
                 publisher.transaction.interval = 2s
+                # The daemon takes events up to 2 MiB; the broker's own limit (message.max.bytes, 1 MiB) refuses them.
+                publisher.kafka.producer.max.request.size = 2097152
                 publisher.http {
                   allowed-topics = ["orders", "traced", "types", "big", "keys", "keys-repeat", "keys-expiry", "keys-concurrent"]
                   idempotency.window = 3s
@@ -100,13 +102,17 @@ class HttpContractIT {
         assertThat(http.post("/v1/events/orders", "{\"id\":1}", "Content-Type", JSON_TYPE).statusCode()).isEqualTo(202);
         assertThat(http.post("/v1/events/orders?sync=true", "{\"id\":2}", "Content-Type", JSON_TYPE).statusCode())
                 .isEqualTo(200);
-        // 207: one event over the producer's max.request.size (1 MiB) fails alone; the other is written.
-        String big = "{\"topic\":\"big\",\"value\":\"" + "x".repeat(1_200_000) + "\"}\n{\"topic\":\"big\",\"value\":1}\n";
+        // 207: one event over the broker's message.max.bytes (1 MiB) fails alone; the other is written.
+        String big = "{\"topic\":\"big\",\"value\":\"" + incompressible(1_800_000) + "\"}\n{\"topic\":\"big\",\"value\":1}\n";
         HttpResponse<String> partly = http.post("/v1/events?sync=true", big, "Content-Type", ndjson);
         assertThat(partly.statusCode()).as(partly.body()).isEqualTo(207);
         JsonNode results = JSON.readTree(partly.body()).get("results");
         assertThat(results.get(0).has("error")).isTrue();
         assertThat(results.get(1).get("offset").asLong()).isNotNegative();
+        // 413 event_too_large: over the daemon's own limit (the producer's max.request.size), refused before acceptance.
+        HttpResponse<String> eventTooLarge = http.post("/v1/events/big", "\"" + "x".repeat(2_200_000) + "\"", "Content-Type", JSON_TYPE);
+        assertThat(eventTooLarge.statusCode()).as(eventTooLarge.body()).isEqualTo(413);
+        assertThat(JSON.readTree(eventTooLarge.body()).get("error").asText()).isEqualTo("event_too_large");
         assertThat(http.post("/v1/events/orders", "{", "Content-Type", JSON_TYPE).statusCode()).isEqualTo(400);
         assertThat(http.post("/v1/events/orders", "{}", "Content-Type", JSON_TYPE, "Authorization", "Bearer wrong")
                 .statusCode()).isEqualTo(401);
@@ -298,5 +304,16 @@ class HttpContractIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Random letters and digits: stays over 1 MiB after the producer's compression. */
+    static String incompressible(int length) {
+        java.util.Random random = new java.util.Random(42);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
     }
 }

@@ -35,17 +35,18 @@ class PrometheusIT {
 
     @BeforeAll
     static void startDaemon() throws Exception {
-        daemon = DaemonProcess.start(Map.of("PUBLISHER_DELIVERY", "exactly-once", "PUBLISHER_JOURNAL_ENABLED", "true"), List.of());
+        daemon = DaemonProcess.start(Map.of("PUBLISHER_DELIVERY", "exactly-once", "PUBLISHER_JOURNAL_ENABLED", "true"),
+                List.of("-Dpublisher.kafka.producer.max.request.size=2097152")); // so the broker's 1 MiB limit refuses one
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(daemon.baseUrl() + "/v1/events/metrics-topic?sync=true"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"i\":" + i + "}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
         }
-        // One event over the producer's max.request.size, so a failure reason exists (and its labelled family).
+        // One event over the broker's message.max.bytes, so a failure reason exists (and its labelled family).
         HttpResponse<String> failed = HTTP.send(HttpRequest.newBuilder(URI.create(daemon.baseUrl() + "/v1/events/metrics-topic?sync=true"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("\"" + "x".repeat(1_200_000) + "\"")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("\"" + HttpContractIT.incompressible(1_800_000) + "\"")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(failed.statusCode()).as(failed.body()).isEqualTo(207);
         exposition = get("/metrics/prometheus", null).body();
     }

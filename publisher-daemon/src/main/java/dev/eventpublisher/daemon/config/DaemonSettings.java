@@ -235,7 +235,8 @@ public record DaemonSettings(
             if (value == null || value instanceof Map || value instanceof List) {
                 throw r.invalid(P + "kafka.producer." + e.getKey(), "a producer property needs a single value");
             }
-            props.put(e.getKey(), value.toString());
+            // entrySet() names a quoted key with its quotes ("max.request.size"); Kafka wants the bare name.
+            props.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())), value.toString());
         }
         return props;
     }

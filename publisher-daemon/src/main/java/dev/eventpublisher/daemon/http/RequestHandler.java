@@ -16,6 +16,8 @@ import com.codahale.metrics.MetricRegistry;
 import dev.eventpublisher.BatchStatus;
 import dev.eventpublisher.CircuitState;
 import dev.eventpublisher.Event;
+import dev.eventpublisher.EventSizeLimit;
+import dev.eventpublisher.EventTooLargeException;
 import dev.eventpublisher.EventPublisher;
 import dev.eventpublisher.PublishFailedException;
 import dev.eventpublisher.PublishFuture;
@@ -305,6 +307,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     private void publish(Exchange exchange, List<Event> events, boolean sync, IdempotencyKeys.Entry entry) {
+        FullHttpResponse tooLarge = tooLarge(events);
+        if (tooLarge != null) {
+            forget(entry);
+            reply(exchange, tooLarge);
+            return;
+        }
         List<CompletableFuture<PublishResult>> futures;
         try {
             futures = publisher.publishAll(events);
@@ -346,6 +354,31 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                         });
             }
         });
+    }
+
+    /**
+     * 413 naming the first event larger than Kafka's producer takes (with the headers this request adds), or
+     * null. Checked per event, so a batch's one oversized event is named by its index and nothing is accepted.
+     */
+    private FullHttpResponse tooLarge(List<Event> events) {
+        EventSizeLimit limit = publisher.sizeLimit();
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            try {
+                limit.check(e.topic(), e.key(), e.value(), e.headers());
+            } catch (EventTooLargeException tooBig) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("error", "event_too_large");
+                body.put("message", "event " + i + ": " + tooBig.getMessage() + "; set it with "
+                        + "publisher.kafka.producer.max.request.size (request bodies are limited separately by "
+                        + "publisher.http.max-body-bytes = " + settings.maxBodyBytes() + ")");
+                body.put("index", i);
+                body.put("bytes", tooBig.bytes());
+                body.put("limit", tooBig.limit());
+                return Responses.json(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, body);
+            }
+        }
+        return null;
     }
 
     private void forget(IdempotencyKeys.Entry entry) {

@@ -63,6 +63,7 @@ final class PrometheusNames {
         gauge("ring.size", "ring_slots", 1, "Slots in the ring buffer.");
         gauge("sender.in-flight", "sender_in_flight_events", 1, "Events handed to the Kafka producer whose outcome is not known yet.");
         gauge("sender.resend-backlog", "sender_resend_backlog_events", 1, "Journalled events waiting to be sent again after a Kafka failure.");
+        gauge("sender.waiting-for-metadata", "sender_waiting_for_metadata_events", 1, "Events parked on topics Kafka is still looking up or creating.");
         gauge("journal.bytes", "journal_bytes", 1, "Bytes in the journal's segment files.");
         gauge("journal.segments", "journal_segments", 1, "The journal's segment files.");
         gauge("journal.state", "journal_state", 1, "Journal: 0 accepting, 1 full, 2 failed (restart needed), 3 replaying.");
