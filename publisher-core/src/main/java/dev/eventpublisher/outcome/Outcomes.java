@@ -18,6 +18,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The ledger of event outcomes: counts what was accepted, acknowledged, failed (by reason), rejected
@@ -172,6 +174,14 @@ public final class Outcomes {
         }
         if (cause instanceof TimeoutException) {
             return EXPIRED;
+        }
+        // Topic-level refusals carry Kafka's error names (kafka:UNKNOWN_TOPIC_OR_PARTITION,
+        // kafka:TOPIC_AUTHORIZATION_FAILED): they say what to fix in Kafka, not which client class noticed it.
+        if (cause instanceof NamedReason named) {
+            return KAFKA_PREFIX + named.errorName();
+        }
+        if (cause instanceof TopicAuthorizationException) {
+            return KAFKA_PREFIX + Errors.TOPIC_AUTHORIZATION_FAILED.name();
         }
         if (cause instanceof KafkaException) {
             return KAFKA_PREFIX + cause.getClass().getSimpleName();

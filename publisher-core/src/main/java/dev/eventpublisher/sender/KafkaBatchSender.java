@@ -157,6 +157,7 @@ public final class KafkaBatchSender implements BatchSender {
         this.holder = new ProducerHolder(properties, transactional, exactly, registry.counter(MetricNames.PRODUCER_RECREATED));
         this.chooser = choosePartitions ? new PartitionChooser(stickyBytes) : null;
         this.metadata = new TopicMetadata(holder::producer, new TopicExistence(properties), forgetTopicsAfterNanos(properties),
+                maxBlockNanos(properties),
                 properties.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "publisher") + "-metadata");
         this.transactions = transactional && !exactly ? new TransactionalSend(this, holder, retry) : null;
         this.deadLetters = deadLetterTopic == null || transactional ? null
@@ -205,6 +206,13 @@ public final class KafkaBatchSender implements BatchSender {
         Object configured = properties.get(ProducerConfig.METADATA_MAX_IDLE_CONFIG);
         long maxIdleMs = configured == null ? 300_000 : Long.parseLong(configured.toString().trim());
         return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.min(60_000, maxIdleMs / 2));
+    }
+
+    /** The producer's {@code max.block.ms}: also how long events wait for a missing topic to appear. */
+    private static long maxBlockNanos(Map<String, Object> properties) {
+        Object configured = properties.get(ProducerConfig.MAX_BLOCK_MS_CONFIG);
+        long ms = configured == null ? 60_000 : Long.parseLong(configured.toString().trim());
+        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ms);
     }
 
     private static Map<String, Object> withByteSerializers(Map<String, Object> properties) {

@@ -34,10 +34,15 @@ import org.apache.kafka.common.errors.TimeoutException;
  * record is in, the broker leads the topic's partitions and the rest can go as they come. It costs one round
  * trip per topic each time the topic is first used (or used again after it was forgotten).
  *
- * <p>Lookups run on a small pool of daemon threads, each one {@code partitionsFor} call; the producer puts all
- * new topics asked for at once into one metadata request, so the pool creates topics in parallel. A lookup
- * that times out asks {@link TopicExistence} whether the topic exists: a topic Kafka did not create fails its
- * events ({@link TopicNotFoundException}); Kafka being unreachable keeps the timeout (retriable).
+ * <p>A lookup starts on the checker thread, which asks {@link TopicExistence} about every topic queued since its
+ * last round in one describe request. A topic that exists, or that Kafka creates when a producer asks for it
+ * ({@code auto.create.topics.enable}), goes on to a small pool of lookup threads, each one {@code partitionsFor}
+ * call (the producer puts all topics asked for at once into one metadata request, so the pool creates topics in
+ * parallel), which fills the producer's cache so {@code send()} will not block. A topic that is missing and will
+ * not be created holds no thread: the checker asks again, many topics a request, every {@link #RECHECK_NANOS},
+ * and fails its events ({@link TopicNotFoundException}) once it has been missing for the producer's
+ * {@code max.block.ms} — the wait Kafka itself gives a topic's metadata. A {@code partitionsFor} that times out
+ * asks once more whether the topic exists: Kafka being unreachable keeps the timeout (retriable).
  *
  * <p>Memory is O(topics used lately): a topic not used for {@code idleNanos} (less than the producer's own
  * {@code metadata.max.idle.ms}, so a READY topic is always still in the producer's cache) is forgotten.
@@ -56,6 +61,10 @@ final class TopicMetadata {
     /** How long a failed lookup's answer is reused before Kafka is asked again. */
     static final long FAILED_FOR_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long SWEEP_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How often a missing topic (one Kafka will not create) is asked about again. */
+    static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Topics per describe request. */
+    private static final int DESCRIBE_AT_MOST = 1_000;
 
     /** One topic, as the sender thread knows it. */
     static final class Topic {
@@ -83,22 +92,43 @@ final class TopicMetadata {
     private record Answer(String topic, int generation, int partitions, Exception failure, boolean probed) {
     }
 
+    /** A lookup waiting for the checker: since when the topic has been asked about (for the missing-topic wait). */
+    private record Check(String topic, int generation, long since) {
+    }
+
     private final Supplier<Producer<byte[], byte[]>> producer;
     private final TopicExistence existence;
     private final long idleNanos;
     private final Map<String, Topic> topics = new HashMap<>();
     private final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
     private final ThreadPoolExecutor lookups;
+    private final long missingWaitNanos;
+    /** Lookups not yet described; the checker thread drains it. */
+    private final ConcurrentLinkedQueue<Check> toCheck = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ScheduledExecutorService checker;
+    private final java.util.concurrent.atomic.AtomicBoolean checkQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Checker thread only: topics Kafka said are missing (and will not create), asked about again until they expire. */
+    private final List<Check> missing = new ArrayList<>();
+    private boolean recheckQueued;
+    private long lastMissingRound;
     /** Bumped when the producer is replaced: answers about the old one's cache are ignored. */
     private final AtomicInteger generation = new AtomicInteger();
     /** Written under the lock; read without it (a gauge, the sender's budget check). */
     private volatile int waitingRecords;
     private long nextSweep;
 
-    TopicMetadata(Supplier<Producer<byte[], byte[]>> producer, TopicExistence existence, long idleNanos, String threadName) {
+    /** @param missingWaitNanos how long a missing topic's events wait for it to appear (the producer's max.block.ms) */
+    TopicMetadata(Supplier<Producer<byte[], byte[]>> producer, TopicExistence existence, long idleNanos, long missingWaitNanos,
+                  String threadName) {
         this.producer = producer;
         this.existence = existence;
         this.idleNanos = idleNanos;
+        this.missingWaitNanos = missingWaitNanos;
+        this.checker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName + "-check");
+            t.setDaemon(true);
+            return t;
+        });
         AtomicInteger threads = new AtomicInteger();
         this.lookups = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -260,6 +290,7 @@ final class TopicMetadata {
     }
 
     void close() {
+        checker.shutdownNow();
         lookups.shutdownNow();
         existence.close();
     }
@@ -270,10 +301,63 @@ final class TopicMetadata {
 
     private void lookUp(Topic topic) {
         topic.lookupInFlight = true;
-        String name = topic.name;
-        int asked = generation.get();
+        toCheck.add(new Check(topic.name, generation.get(), System.nanoTime()));
+        if (checkQueued.compareAndSet(false, true)) {
+            submit(checker, this::check, topic.name, generation.get());
+        }
+    }
+
+    /**
+     * Checker thread: one describe request for every topic queued since the last round and every missing topic
+     * due again. Topics that exist (or that Kafka creates on request) go to a lookup thread; missing ones wait
+     * here, holding no thread, until they appear or their wait is over.
+     */
+    private void check() {
+        checkQueued.set(false);
+        long now = System.nanoTime();
+        List<Check> round = new ArrayList<>();
+        for (Check c; (c = toCheck.poll()) != null; ) {
+            round.add(c);
+        }
+        // Missing topics are asked about again at most every RECHECK_NANOS, however often new topics come.
+        if (now - lastMissingRound >= RECHECK_NANOS || round.isEmpty()) {
+            lastMissingRound = now;
+            round.addAll(missing);
+            missing.clear();
+        }
+        for (int from = 0; from < round.size(); from += DESCRIBE_AT_MOST) {
+            List<Check> chunk = round.subList(from, Math.min(round.size(), from + DESCRIBE_AT_MOST));
+            List<String> names = new ArrayList<>(chunk.size());
+            chunk.forEach(c -> names.add(c.topic));
+            Map<String, TopicExistence.Existence> said = existence.describe(names);
+            boolean created = existence.autoCreates();
+            for (Check c : chunk) {
+                TopicExistence.Existence e = said.getOrDefault(c.topic, TopicExistence.Existence.UNKNOWN);
+                if (e != TopicExistence.Existence.MISSING || created) {
+                    submit(lookups, () -> answers.add(ask(c.topic, c.generation)), c.topic, c.generation);
+                } else if (now - c.since >= missingWaitNanos) {
+                    answers.add(new Answer(c.topic, c.generation, 0, new TopicNotFoundException(c.topic), false));
+                } else {
+                    missing.add(c);
+                }
+            }
+        }
+        if (!missing.isEmpty() && !recheckQueued) {
+            recheckQueued = true;
+            try {
+                checker.schedule(() -> {
+                    recheckQueued = false;
+                    check();
+                }, RECHECK_NANOS, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                recheckQueued = false;
+            }
+        }
+    }
+
+    private void submit(java.util.concurrent.Executor executor, Runnable task, String name, int asked) {
         try {
-            lookups.execute(() -> answers.add(ask(name, asked)));
+            executor.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             answers.add(new Answer(name, asked, 0, new TimeoutException("the publisher is closing"), false));
         }
