@@ -17,6 +17,7 @@ import com.lmax.disruptor.RingBuffer;
 import dev.eventpublisher.journal.Acceptance;
 import dev.eventpublisher.journal.Journal;
 import dev.eventpublisher.journal.ReplayStart;
+import dev.eventpublisher.outcome.ByteBudget;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.Admission;
 import dev.eventpublisher.ring.EventSlot;
@@ -87,7 +88,7 @@ public final class EventPublisher implements AutoCloseable {
         this.journal = journal;
         this.sizeLimit = sender instanceof KafkaBatchSender ? EventSizeLimit.of(settings.producerProperties())
                 : EventSizeLimit.none();
-        this.outcomes = new Outcomes(registry, clock);
+        this.outcomes = new Outcomes(registry, clock, new ByteBudget(settings.maxBytes()));
         if (journal != null) {
             outcomes.journal(journal::done);
         }
@@ -129,8 +130,9 @@ public final class EventPublisher implements AutoCloseable {
         sizeLimit.check(topic, key, value, headers);
         long now = clock.getAsLong();
         Acceptance acceptance = journal == null ? null : new Acceptance();
-        EventFuture future = new EventFuture(topic, now, outcomes, acceptance);
-        long refused = offer(topic, key, value, headers, future, acceptance, now, true);
+        long bytes = ByteBudget.eventBytes(key, value, headers);
+        EventFuture future = new EventFuture(topic, now, outcomes, acceptance, bytes);
+        long refused = offer(topic, key, value, headers, bytes, future, acceptance, now, true);
         if (refused != 0) {
             throw rejection(refused, 1);
         }
@@ -172,13 +174,23 @@ public final class EventPublisher implements AutoCloseable {
         }
         List<CompletableFuture<PublishResult>> futures = new ArrayList<>(n);
         long callBytes = 0;
-        if (journal != null) {
-            for (int i = 0; i < n; i++) {
-                Event e = events.get(i);
+        long[] heldBytes = new long[n];
+        long callHeld = 0;
+        for (int i = 0; i < n; i++) {
+            Event e = events.get(i);
+            heldBytes[i] = ByteBudget.eventBytes(e.key(), e.value(), e.headers());
+            callHeld += heldBytes[i];
+            if (journal != null) {
                 callBytes += Journal.recordBytes(e.topic(), e.key(), e.value(), e.headers());
             }
         }
-        long hi = admission.claim(n, true);
+        long hi = takeBytes(callHeld, true);
+        if (hi == 0) {
+            hi = admission.claim(n, true);
+            if (hi < 0) {
+                outcomes.budget().giveBack(callHeld);
+            }
+        }
         if (hi < 0) {
             countRefusal(hi, n);
             throw rejection(hi, n);
@@ -188,7 +200,7 @@ public final class EventPublisher implements AutoCloseable {
         Acceptance acceptance = journal == null ? null : new Acceptance();
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
-            EventFuture future = new EventFuture(e.topic(), now, outcomes, acceptance);
+            EventFuture future = new EventFuture(e.topic(), now, outcomes, acceptance, heldBytes[i]);
             futures.add(future);
             ring.get(lo + i).event(e.topic(), e.key(), e.value(), e.headers(), future, now);
         }
@@ -213,7 +225,8 @@ public final class EventPublisher implements AutoCloseable {
     public boolean tryPublish(String topic, byte[] key, byte[] value, Iterable<Header> headers) {
         checkTopic(topic);
         sizeLimit.check(topic, key, value, headers);
-        return offer(topic, key, value, headers, null, null, clock.getAsLong(), false) == 0;
+        return offer(topic, key, value, headers, ByteBudget.eventBytes(key, value, headers), null, null,
+                clock.getAsLong(), false) == 0;
     }
 
     public boolean tryPublish(String topic, byte[] key, byte[] value) {
@@ -224,9 +237,15 @@ public final class EventPublisher implements AutoCloseable {
      * Returns 0 when the event is in the ring, else the Admission code of the refusal (already counted).
      * Without a journal the event is accepted now; with one the journal thread accepts (or refuses) it.
      */
-    private long offer(String topic, byte[] key, byte[] value, Iterable<Header> headers,
+    private long offer(String topic, byte[] key, byte[] value, Iterable<Header> headers, long bytes,
                        EventFuture future, Acceptance acceptance, long now, boolean mayBlock) {
-        long sequence = admission.claim(mayBlock);
+        long sequence = takeBytes(bytes, mayBlock);
+        if (sequence == 0) {
+            sequence = admission.claim(mayBlock);
+            if (sequence < 0) {
+                outcomes.budget().giveBack(bytes);
+            }
+        }
         if (sequence < 0) {
             countRefusal(sequence, 1);
             return sequence;
@@ -244,13 +263,49 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     /**
+     * Takes {@code bytes} from the byte budget: 0 when taken, else {@link Admission#MEMORY_FULL} (nothing taken).
+     * Under {@code backpressure = block} a call that may wait waits for room up to the block timeout, as for ring
+     * slots. Refused before a ring slot is claimed, so a full budget never holds a slot.
+     */
+    private long takeBytes(long bytes, boolean mayBlock) {
+        ByteBudget budget = outcomes.budget();
+        if (budget.tryTake(bytes)) {
+            return 0;
+        }
+        if (!mayBlock || settings.backpressure() != Backpressure.BLOCK) {
+            return Admission.MEMORY_FULL;
+        }
+        long deadline = System.nanoTime() + settings.blockTimeout().toNanos();
+        long park = TimeUnit.MICROSECONDS.toNanos(50);
+        while (System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(park);
+            park = Math.min(park * 2, TimeUnit.MILLISECONDS.toNanos(1));
+            if (budget.tryTake(bytes)) {
+                return 0;
+            }
+        }
+        return Admission.MEMORY_FULL;
+    }
+
+    /**
      * For a caller that has costly work to do before it can publish {@code n} events (an HTTP server parsing a
      * request body): the refusal {@link #publishAll} would meet right now under {@code backpressure = reject}
      * (ring too full, circuit open, journal full, failed or replaying), counted like one, or null. Shedding an
      * overload before the work keeps the CPU for the events that are taken. Null is a hint, not a promise.
      */
     public PublishRejectedException refusalFor(int n) {
+        return refusalFor(n, 0);
+    }
+
+    /**
+     * {@link #refusalFor(int)} for a call whose events will take about {@code bytes} of the byte budget (an HTTP
+     * body's length): also refused, under {@code backpressure = reject}, when they would not fit it now.
+     */
+    public PublishRejectedException refusalFor(int n, long bytes) {
         long code = admission.wouldRefuse(n);
+        if (code == 0 && settings.backpressure() == Backpressure.REJECT && !outcomes.budget().hasRoomFor(bytes)) {
+            code = Admission.MEMORY_FULL;
+        }
         if (code >= 0) {
             return null;
         }
@@ -288,6 +343,11 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private PublishRejectedException rejection(long code, int events) {
+        if (code == Admission.MEMORY_FULL) {
+            return new PublishRejectedException(PublishRejectedException.Reason.MEMORY_FULL,
+                    "the publisher holds " + outcomes.budget().used() + " bytes of events not yet in Kafka (max-bytes "
+                            + outcomes.budget().max() + "); retry later");
+        }
         if (code == Admission.JOURNAL_FULL) {
             return new PublishRejectedException(PublishRejectedException.Reason.JOURNAL_FULL,
                     "the journal is full (max-bytes " + settings.journal().maxBytes() + ", or its disk); retry later");

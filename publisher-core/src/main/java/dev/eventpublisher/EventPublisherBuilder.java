@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.eventpublisher.outcome.ByteBudget;
 import dev.eventpublisher.journal.Journal;
 import dev.eventpublisher.journal.JournalConfig;
 import dev.eventpublisher.journal.ReplayListener;
@@ -63,6 +64,8 @@ public final class EventPublisherBuilder {
     private JournalStorage journalStorage;
     private ReplayListener replayListener;
     private ExactlyOnceConfig exactlyOnce;
+    /** 0: {@link ByteBudget#defaultMaxBytes()}. */
+    private long maxBytes;
 
     EventPublisherBuilder() {
     }
@@ -98,6 +101,17 @@ public final class EventPublisherBuilder {
     }
 
     /** Ring buffer slots; a power of two. */
+    /**
+     * The byte budget: how many bytes of events (key, value, headers, plus {@value ByteBudget#EVENT_OVERHEAD} each)
+     * the publisher holds in memory between acceptance and outcome — in the ring, the batcher, the sender and the
+     * producer. Past it, publishing is refused like on a full ring ({@link PublishRejectedException.Reason#MEMORY_FULL};
+     * {@code backpressure = BLOCK} waits up to the block timeout). 0 (the default): a quarter of the JVM's max heap.
+     */
+    public EventPublisherBuilder maxBytes(long maxBytes) {
+        this.maxBytes = maxBytes;
+        return this;
+    }
+
     public EventPublisherBuilder ringSize(int ringSize) {
         this.ringSize = ringSize;
         return this;
@@ -330,6 +344,9 @@ public final class EventPublisherBuilder {
         if (ringSize < 2 || Integer.bitCount(ringSize) != 1) {
             throw invalid("ringSize", ringSize, "must be a power of two >= 2 (e.g. 65536)");
         }
+        if (maxBytes < 0) {
+            throw invalid("maxBytes", maxBytes, "must be >= 0 (0 = a quarter of the JVM's max heap)");
+        }
         Objects.requireNonNull(waitStrategy, "waitStrategy must not be null");
         Objects.requireNonNull(backpressure, "backpressure must not be null");
         Objects.requireNonNull(endOfBatchPolicy, "endOfBatchPolicy must not be null");
@@ -385,7 +402,8 @@ public final class EventPublisherBuilder {
         }
         return new PublisherSettings(name, batchSize, batchTimeout, maxBatchSize, ringSize, waitStrategy,
                 backpressure, blockTimeout, endOfBatchPolicy, tick, closeTimeout, producerProperties, flushWhenIdle, topics,
-                circuitBreaker, circuitStallTimeout, circuitOpenDuration, retryPolicy, deadLetterTopic, journal, exactlyOnce);
+                circuitBreaker, circuitStallTimeout, circuitOpenDuration, retryPolicy, deadLetterTopic, journal, exactlyOnce,
+                maxBytes == 0 ? ByteBudget.defaultMaxBytes() : maxBytes);
     }
 
     private Map<String, Object> producerProperties() {

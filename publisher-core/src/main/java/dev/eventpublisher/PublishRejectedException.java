@@ -26,7 +26,9 @@ public final class PublishRejectedException extends RuntimeException {
         /** The journal could not make events durable (a failed write or {@code force()}); it accepts nothing more. */
         JOURNAL_FAILED,
         /** The publisher is still handing the journal's backlog from before a restart to Kafka; new events come after. */
-        REPLAYING
+        REPLAYING,
+        /** The events held in memory, not yet in Kafka, fill the publisher's byte budget ({@code maxBytes}). */
+        MEMORY_FULL
     }
 
     private final Reason reason;

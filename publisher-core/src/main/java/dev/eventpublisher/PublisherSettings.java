@@ -32,6 +32,8 @@ import dev.eventpublisher.sender.ExactlyOnceConfig;
  * @param deadLetterTopic    where events failing for a reason of their own go; null for none
  * @param journal            the durable journal's settings; null for none (acceptance in memory only)
  * @param exactlyOnce        exactly-once delivery's settings (needs the journal); null for at-least-once
+ * @param maxBytes           the byte budget: events held in memory (ring, batcher, sender, producer) until their
+ *                           outcome, beyond which publishing is refused like on a full ring
  */
 public record PublisherSettings(String name, int batchSize, Duration batchTimeout, int maxBatchSize, int ringSize,
                                 WaitStrategyType waitStrategy, Backpressure backpressure, Duration blockTimeout,
@@ -40,7 +42,7 @@ public record PublisherSettings(String name, int batchSize, Duration batchTimeou
                                 Map<String, TopicSettings> topics,
                                 boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
                                 RetryPolicy retry, String deadLetterTopic, JournalConfig journal,
-                                ExactlyOnceConfig exactlyOnce) {
+                                ExactlyOnceConfig exactlyOnce, long maxBytes) {
 
     public PublisherSettings {
         producerProperties = Map.copyOf(producerProperties);

@@ -107,6 +107,7 @@ public final class BenchmarkSuite {
         Double allocation = null;
         PublishLatency.Result latency;
         List<HttpIngest.Result> http = new ArrayList<>();
+        NewTopicsLatency.Result newTopics = null;
 
         for (int threads : new int[] {1, 2, 4}) {
             jmh("core-t" + threads, "CorePipelineBenchmark\\.(pipeline|rawDisruptor)$", threads, false);
@@ -135,10 +136,13 @@ public final class BenchmarkSuite {
             http.add(HttpIngest.run(daemonLib, configDir, 100, warmup, run, 32));
             log("http: single-event POSTs, " + warmup.toSeconds() + " s warm-up, " + run.toSeconds() + " s measured");
             http.add(HttpIngest.run(daemonLib, configDir, 1, warmup, run, 32));
+            log("http: ?sync=true to an existing topic, alone and while a client fans out to 2,000 new topics, "
+                    + run.toSeconds() + " s measured");
+            newTopics = NewTopicsLatency.run(daemonLib, configDir, run);
         }
 
         Report report = new Report(measurements, allocation, latency, http, mode.name().toLowerCase(Locale.ROOT), command,
-                Duration.ofNanos(System.nanoTime() - started));
+                Duration.ofNanos(System.nanoTime() - started)).newTopics(newTopics);
         report.write(out);
         log("wrote " + out.resolve("summary.md") + ", summary.json, throughput.png");
         System.out.println(Files.readString(out.resolve("summary.md")));

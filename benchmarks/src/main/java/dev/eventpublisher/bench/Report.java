@@ -32,6 +32,8 @@ final class Report {
     private final Double allocation;
     private final PublishLatency.Result latency;
     private final List<HttpIngest.Result> http;
+    /** Null when not measured (--skip-http). */
+    private NewTopicsLatency.Result newTopics;
     private final String mode;
     private final String command;
     private final Duration took;
@@ -59,6 +61,12 @@ final class Report {
     double error(String benchmark, int threads) {
         return measurements.stream().filter(m -> m.benchmark().equals(benchmark) && m.threads() == threads)
                 .mapToDouble(BenchmarkSuite.Measurement::error).findFirst().orElse(Double.NaN);
+    }
+
+    /** Adds the head-of-line row: sync latency to an existing topic, alone and while new topics are created. */
+    Report newTopics(NewTopicsLatency.Result result) {
+        this.newTopics = result;
+        return this;
     }
 
     void write(Path dir) throws IOException {
@@ -127,6 +135,19 @@ final class Report {
             h.put("driver", r.driver());
         }
         s.put("http", h);
+        if (newTopics != null) {
+            Map<String, Object> n = new LinkedHashMap<>();
+            n.put("alone_p50_ms", newTopics.alone().p50());
+            n.put("alone_p99_ms", newTopics.alone().p99());
+            n.put("alone_requests", newTopics.alone().requests());
+            n.put("fanning_out_p50_ms", newTopics.fanningOut().p50());
+            n.put("fanning_out_p99_ms", newTopics.fanningOut().p99());
+            n.put("fanning_out_requests", newTopics.fanningOut().requests());
+            n.put("p99_ratio", round(newTopics.p99Ratio()));
+            n.put("new_topics_while_measured", newTopics.topicsCreated());
+            n.put("fan_out_events_while_measured", newTopics.fanOutEvents());
+            s.put("new_topics_sync_latency", n);
+        }
 
         List<Map<String, Object>> results = new ArrayList<>();
         for (BenchmarkSuite.Measurement m : measurements) {
@@ -182,6 +203,15 @@ final class Report {
                         "", ops(r.requestsPerSecond()) + " req/s, non-2xx " + r.non2xx(), null, ">= 200,000 events/s",
                         r.eventsPerSecond() >= 200_000));
             }
+        }
+        if (newTopics != null) {
+            SyncLatency.Result a = newTopics.alone();
+            SyncLatency.Result f = newTopics.fanningOut();
+            rows.add(new Row("HTTP ?sync=true p99, existing topic, while another client fans out to "
+                    + NewTopicsLatency.TOPICS + " new topics (" + newTopics.topicsCreated() + " created while measured)",
+                    String.format(Locale.ROOT, "%.2f ms (p50 %.2f)", f.p99(), f.p50()), "",
+                    String.format(Locale.ROOT, "alone p99 %.2f ms (p50 %.2f)", a.p99(), a.p50()),
+                    round(newTopics.p99Ratio()), "<= 2.0x", newTopics.p99Ratio() <= 2.0));
         }
         return rows;
     }

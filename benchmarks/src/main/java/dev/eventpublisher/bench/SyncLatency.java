@@ -135,7 +135,7 @@ final class SyncLatency {
     }
 
     /** One {@code ?sync=true} request per call on the keep-alive connection, answered 200 or an exception. */
-    private static Call httpCall(Socket socket, URI uri, String topic, byte[][] values) throws IOException {
+    static Call httpCall(Socket socket, URI uri, String topic, byte[][] values) throws IOException {
         OutputStream out = socket.getOutputStream();
         InputStream in = new BufferedInputStream(socket.getInputStream(), 16384);
         byte[][] requests = new byte[values.length][];
@@ -158,12 +158,12 @@ final class SyncLatency {
     }
 
     /** One synchronous call of the loop; {@code i} counts calls. */
-    private interface Call {
+    interface Call {
         void run(int i) throws Exception;
     }
 
     /** Calls back to back for {@code duration}, each timed into {@code histogram} unless it is null (warm-up). */
-    private static void runFor(Call call, Duration duration, Histogram histogram) throws Exception {
+    static void runFor(Call call, Duration duration, Histogram histogram) throws Exception {
         long end = System.nanoTime() + duration.toNanos();
         for (int i = 0; ; i++) {
             long before = System.nanoTime();
@@ -177,7 +177,7 @@ final class SyncLatency {
         }
     }
 
-    private static Result result(String what, Histogram h) {
+    static Result result(String what, Histogram h) {
         return new Result(what, h.getTotalCount(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
                 h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
     }

@@ -12,6 +12,7 @@ import com.lmax.disruptor.EventHandler;
 import dev.eventpublisher.EndOfBatchPolicy;
 import dev.eventpublisher.metrics.HdrHistogramReservoir;
 import dev.eventpublisher.metrics.MetricNames;
+import dev.eventpublisher.outcome.ByteBudget;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.EventSlot;
 import org.slf4j.Logger;
@@ -175,7 +176,8 @@ public final class BatchingEventHandler implements EventHandler<EventSlot> {
         try {
             group = groupFor(slot.topic());
         } catch (RuntimeException e) {
-            outcomes.failUnsent(slot.future(), Outcomes.INTERNAL, e);
+            outcomes.failUnsent(slot.future(), Outcomes.INTERNAL, e,
+                    ByteBudget.eventBytes(slot.key(), slot.value(), slot.headers()));
             throw e;
         }
         pending.append(group, slot);

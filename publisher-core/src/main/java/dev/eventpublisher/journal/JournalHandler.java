@@ -10,6 +10,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import dev.eventpublisher.PublishRejectedException;
 import dev.eventpublisher.PublishRejectedException.Reason;
+import dev.eventpublisher.outcome.ByteBudget;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.EventSlot;
 import dev.eventpublisher.ring.SlotKind;
@@ -224,10 +225,12 @@ final class JournalHandler implements EventHandler<EventSlot> {
     }
 
     private void refuse(EventSlot slot, PublishRejectedException refusal) {
-        slot.refused();
         if (slot.future() != null) {
-            slot.future().refuse(refusal);
+            slot.future().refuse(refusal); // gives its bytes back
+        } else {
+            outcomes.budget().giveBack(ByteBudget.eventBytes(slot.key(), slot.value(), slot.headers()));
         }
+        slot.refused();
         outcomes.rejected();
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 import com.lmax.disruptor.RingBuffer;
+import dev.eventpublisher.outcome.ByteBudget;
 import dev.eventpublisher.outcome.Outcomes;
 import dev.eventpublisher.ring.Admission;
 import dev.eventpublisher.ring.EventSlot;
@@ -231,8 +232,22 @@ final class Replayer implements Runnable {
         if (n == 0) {
             return true;
         }
+        // Replayed events take their bytes like new ones (waiting for room: the replay is what frees it), so a
+        // backlog of big events is replayed within the byte budget too.
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            JournalRecord r = chunk.get(i);
+            bytes += ByteBudget.eventBytes(r.key(), r.value(), r.headers());
+        }
+        while (!outcomes.budget().tryTake(bytes)) {
+            if (!admission.isOpen()) {
+                return false;
+            }
+            LockSupport.parkNanos(WAIT_PARK_NANOS);
+        }
         long hi = admission.claimBackground(n);
         if (hi < 0) {
+            outcomes.budget().giveBack(bytes);
             return false;
         }
         long lo = hi - n + 1;

@@ -7,6 +7,8 @@ package dev.eventpublisher.metrics;
 public final class MetricNames {
     /** Counter: events accepted into the ring. */
     public static final String EVENTS_ACCEPTED = "events.accepted";
+    /** Gauge: bytes of events held in memory (ring, batcher, sender, producer) until their outcome; bounded by max-bytes. */
+    public static final String EVENTS_HELD_BYTES = "events.held-bytes";
     /** Counter: accepted events Kafka acknowledged. */
     public static final String EVENTS_ACKNOWLEDGED = "events.acknowledged";
     /** Counter: accepted events that failed, any reason. */

@@ -60,10 +60,19 @@ public final class Outcomes {
     private volatile LongConsumer journalDone;
     private final ConcurrentMap<String, Counter> failedByReason = new ConcurrentHashMap<>();
     private volatile boolean shutdownForced;
+    private final ByteBudget budget;
 
+    /** Outcomes with no byte budget (tests, tools). */
     public Outcomes(MetricRegistry registry, LongSupplier clock) {
+        this(registry, clock, new ByteBudget(Long.MAX_VALUE));
+    }
+
+    /** @param budget the bytes of events held in memory: taken when an event enters the ring, given back at its outcome */
+    public Outcomes(MetricRegistry registry, LongSupplier clock, ByteBudget budget) {
         this.registry = registry;
         this.clock = clock;
+        this.budget = budget;
+        registry.gauge(MetricNames.EVENTS_HELD_BYTES, () -> budget::used);
         this.accepted = registry.counter(MetricNames.EVENTS_ACCEPTED);
         this.acknowledged = registry.counter(MetricNames.EVENTS_ACKNOWLEDGED);
         this.failed = registry.counter(MetricNames.EVENTS_FAILED);
@@ -76,6 +85,11 @@ public final class Outcomes {
         // update a rate meter per event) over an HdrHistogram recorder: wait-free and allocation-free.
         this.latencyNanos = registry.histogram(MetricNames.EVENTS_LATENCY_NANOS,
                 () -> new Histogram(new HdrHistogramReservoir(60)));
+    }
+
+    /** The bytes of events held in memory, between their entry into the ring and their outcome. */
+    public ByteBudget budget() {
+        return budget;
     }
 
     /** Connects the journal: every journalled event that reaches an outcome is released from it. */
@@ -152,13 +166,15 @@ public final class Outcomes {
 
     /**
      * Fails an event that never reached the sender (the batcher could not take it): through its future
-     * when it has one (which counts it), else just counted.
+     * when it has one (which counts it and gives its bytes back), else counted here ({@code bytes}: what the
+     * event took from the {@link #budget}).
      */
-    public void failUnsent(Delivery future, String reason, Throwable cause) {
+    public void failUnsent(Delivery future, String reason, Throwable cause, long bytes) {
         if (future != null) {
             future.fail(reason, cause);
         } else {
             failed(reason, cause);
+            budget.giveBack(bytes);
         }
     }
 

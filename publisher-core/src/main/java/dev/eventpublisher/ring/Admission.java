@@ -40,6 +40,8 @@ public final class Admission {
     public static final long JOURNAL_FAILED = -7;
     /** {@link #claim} result: the journal's backlog from before a restart is still being replayed. */
     public static final long REPLAYING = -8;
+    /** Refusal: the events held in memory fill the byte budget ({@code max-bytes}). Not a claim result: the publisher checks it. */
+    public static final long MEMORY_FULL = -9;
 
     /** What else, besides ring space, may refuse a claim: the circuit breaker, the journal. */
     public interface Gate {

@@ -39,6 +39,8 @@ public final class EventFuture extends PublishFuture implements Delivery, Publis
     private final Outcomes outcomes;
     /** Null without a journal: accepted when publish returned. */
     private final Acceptance acceptance;
+    /** What the event took from the outcomes' byte budget, given back with its outcome. */
+    private final long bytes;
     private FlushEpoch epoch;
     /** Journal position, set with the epoch; -1 without a journal. */
     private long position = -1;
@@ -50,15 +52,19 @@ public final class EventFuture extends PublishFuture implements Delivery, Publis
     private volatile int done;
 
     public EventFuture(String topic, long publishNanos, Outcomes outcomes) {
-        this(topic, publishNanos, outcomes, null);
+        this(topic, publishNanos, outcomes, null, 0);
     }
 
-    /** @param acceptance the publish call's acceptance with a journal (shared by the events of one call), else null */
-    public EventFuture(String topic, long publishNanos, Outcomes outcomes, Acceptance acceptance) {
+    /**
+     * @param acceptance the publish call's acceptance with a journal (shared by the events of one call), else null
+     * @param bytes      what the event took from {@link Outcomes#budget()}: given back once it has an outcome
+     */
+    public EventFuture(String topic, long publishNanos, Outcomes outcomes, Acceptance acceptance, long bytes) {
         this.topic = topic;
         this.publishNanos = publishNanos;
         this.outcomes = outcomes;
         this.acceptance = acceptance;
+        this.bytes = bytes;
     }
 
     /** Sender thread: joins the current flush epoch; {@code journalPosition} is -1 without a journal. */
@@ -79,6 +85,7 @@ public final class EventFuture extends PublishFuture implements Delivery, Publis
      */
     public void refuse(PublishRejectedException refusal) {
         if (DONE.compareAndSet(this, 0, 1)) {
+            outcomes.budget().giveBack(bytes);
             completeExceptionally(refusal);
         }
     }
@@ -172,6 +179,7 @@ public final class EventFuture extends PublishFuture implements Delivery, Publis
     }
 
     private void release() {
+        outcomes.budget().giveBack(bytes);
         FlushEpoch e = epoch;
         epoch = null; // a caller keeping the future must not keep the epoch chain alive
         if (e != null) {

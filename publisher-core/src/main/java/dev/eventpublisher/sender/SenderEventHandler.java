@@ -7,6 +7,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.lmax.disruptor.EventHandler;
 import dev.eventpublisher.metrics.MetricNames;
+import dev.eventpublisher.outcome.ByteBudget;
 import dev.eventpublisher.outcome.Outcomes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +87,8 @@ public final class SenderEventHandler implements EventHandler<BatchSlot> {
             EventFuture future = slot.future(i);
             long position = slot.position(i);
             slot.setDelivery(i, future != null ? future.bind(current, position)
-                    : new UntrackedDelivery(topic, slot.publishNanos(i), outcomes, current, position));
+                    : new UntrackedDelivery(topic, slot.publishNanos(i), outcomes, current, position,
+                            ByteBudget.eventBytes(slot.key(i), slot.value(i), slot.headers(i))));
         }
         handedOver.lazySet(handedOver.get() + n);
         try {

@@ -22,10 +22,13 @@ final class UntrackedDelivery implements Delivery {
     private final Outcomes outcomes;
     private final FlushEpoch epoch;
     private final long position;
+    /** What the event took from the outcomes' byte budget, given back with its outcome. */
+    private final long bytes;
     @SuppressWarnings("unused") // written through DONE
     private volatile int done;
 
-    UntrackedDelivery(String topic, long publishNanos, Outcomes outcomes, FlushEpoch epoch, long position) {
+    UntrackedDelivery(String topic, long publishNanos, Outcomes outcomes, FlushEpoch epoch, long position, long bytes) {
+        this.bytes = bytes;
         this.topic = topic;
         this.publishNanos = publishNanos;
         this.outcomes = outcomes;
@@ -42,6 +45,7 @@ final class UntrackedDelivery implements Delivery {
     public void defer(Throwable cause) {
         if (DONE.compareAndSet(this, 0, 1)) {
             outcomes.deferred();
+            outcomes.budget().giveBack(bytes);
             epoch.recordDone();
         }
     }
@@ -55,6 +59,7 @@ final class UntrackedDelivery implements Delivery {
     public void acknowledge(int partition, long offset) {
         if (DONE.compareAndSet(this, 0, 1)) {
             outcomes.acknowledged(publishNanos, position);
+            outcomes.budget().giveBack(bytes);
             epoch.recordDone();
         }
     }
@@ -68,6 +73,7 @@ final class UntrackedDelivery implements Delivery {
     public void fail(String reason, Throwable cause) {
         if (DONE.compareAndSet(this, 0, 1)) {
             outcomes.failed(reason, cause, position);
+            outcomes.budget().giveBack(bytes);
             epoch.recordDone();
         }
     }

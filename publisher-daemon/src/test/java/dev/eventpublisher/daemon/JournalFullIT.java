@@ -112,6 +112,8 @@ class JournalFullIT {
                 return r.statusCode() == 202;
             });
             await().atMost(Duration.ofSeconds(60)).until(() -> daemon.metric(MetricNames.JOURNAL_UNACKNOWLEDGED) == 0);
+            // Refused and accepted alike gave their bytes back: the byte budget does not leak through journal refusals.
+            await().atMost(Duration.ofSeconds(10)).until(() -> daemon.metric(MetricNames.EVENTS_HELD_BYTES) == 0);
             assertThat(daemon.terminate(Duration.ofSeconds(60))).as(daemon.log()).isZero();
             daemon.close();
 

@@ -55,6 +55,7 @@ public final class ConfigLoader {
         m.put("PUBLISHER_EMBEDDED_KAFKA_PORT", "publisher.kafka.embedded.port");
         m.put("PUBLISHER_DATA_DIR", "publisher.kafka.embedded.data-dir");
         m.put("PUBLISHER_RING_SIZE", "publisher.ring.size");
+        m.put("PUBLISHER_RING_MAX_BYTES", "publisher.ring.max-bytes");
         m.put("PUBLISHER_BACKPRESSURE", "publisher.ring.backpressure");
         m.put("PUBLISHER_HTTP_TOKEN", "publisher.http.auth.bearer-token");
         m.put("PUBLISHER_JOURNAL_ENABLED", "publisher.journal.enabled");

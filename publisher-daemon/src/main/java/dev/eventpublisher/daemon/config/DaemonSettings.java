@@ -46,7 +46,7 @@ public record DaemonSettings(
         boolean jmxEnabled,
         boolean circuitBreaker, Duration circuitStallTimeout, Duration circuitOpenDuration,
         RetryPolicy retry, String deadLetterTopic,
-        JournalConfig journal, ExactlyOnceConfig exactlyOnce) {
+        JournalConfig journal, ExactlyOnceConfig exactlyOnce, long maxBytes) {
 
     private static final String P = "publisher.";
     private static final int MAX_COUNT = 1_000_000;
@@ -98,6 +98,7 @@ public record DaemonSettings(
         WaitStrategyType waitStrategy = r.choice(P + "ring.wait-strategy", WaitStrategyType.class);
         Backpressure backpressure = r.choice(P + "ring.backpressure", Backpressure.class);
         Duration blockTimeout = r.duration(P + "ring.block-timeout", true);
+        long maxBytes = r.bytes(P + "ring.max-bytes", 0, Long.MAX_VALUE / 2);
         Duration shutdownTimeout = r.duration(P + "shutdown.timeout", true);
 
         String bootstrap = bootstrapServers(r, loaded.profile());
@@ -135,7 +136,7 @@ public record DaemonSettings(
         DaemonSettings settings = new DaemonSettings(loaded.profile(), batchSize, batchTimeout, maxBatchSize, endOfBatch,
                 topics, ringSize, waitStrategy, backpressure, blockTimeout, shutdownTimeout, bootstrap, producer, flushWhenIdle,
                 minBytes, maxWaitMs, embeddedPort, Path.of(dataDir), partitions, http, jmx,
-                circuit, stall, openFor, retry, deadLetters.isEmpty() ? null : deadLetters, journal, exactlyOnce);
+                circuit, stall, openFor, retry, deadLetters.isEmpty() ? null : deadLetters, journal, exactlyOnce, maxBytes);
         // The library checks its own settings too; anything it refuses here is a daemon bug, not user input.
         settings.publisherBuilder(bootstrap.isEmpty() ? "127.0.0.1:9092" : bootstrap).settings();
         return settings;
@@ -148,7 +149,7 @@ public record DaemonSettings(
                 .bootstrapServers(servers)
                 .batchSize(batchSize).batchTimeout(batchTimeout).maxBatchSize(maxBatchSize)
                 .endOfBatchPolicy(endOfBatch)
-                .ringSize(ringSize).waitStrategy(waitStrategy)
+                .ringSize(ringSize).waitStrategy(waitStrategy).maxBytes(maxBytes)
                 .backpressure(backpressure).blockTimeout(blockTimeout)
                 .closeTimeout(shutdownTimeout)
                 .retryPolicy(retry)

@@ -120,7 +120,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             boolean sync = syncParameter(uri);
             String idempotencyKey = idempotencyKey(request);
             int estimate = path.equals(EVENTS) ? estimatedEvents(request) : 1;
-            PublishRejectedException shed = publisher.refusalFor(estimate);
+            PublishRejectedException shed = publisher.refusalFor(estimate, request.content().readableBytes());
             if (shed != null) { // refused before parsing: an overload's refusals must not eat the accepted ones' CPU
                 reply(exchange, refused(shed, estimate));
                 return;
@@ -547,6 +547,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case JOURNAL_FULL -> "journal_full";
             case JOURNAL_FAILED -> "journal_failed";
             case REPLAYING -> "replaying";
+            case MEMORY_FULL -> "memory_full";
         };
     }
 

@@ -58,6 +58,7 @@ final class PrometheusNames {
         counter("http.traceparent.malformed", "http_traceparent_malformed", "Requests whose traceparent header was malformed (not copied to the records).");
 
         gauge("batcher.pending-events", "batcher_pending_events", 1, "Events waiting in topic groups for a flush.");
+        gauge("events.held-bytes", "events_held_bytes", 1, "Bytes of accepted events held in memory (ring, batcher, sender, producer) until Kafka answers; bounded by ring.max-bytes (503 memory_full).");
         gauge("circuit.state", "circuit_state", 1, "Circuit breaker: 0 closed, 1 open, 2 half-open.");
         gauge("ring.remaining-capacity", "ring_free_slots", 1, "Free slots in the ring buffer.");
         gauge("ring.size", "ring_slots", 1, "Slots in the ring buffer.");
