@@ -89,9 +89,6 @@ final class Pipeline {
         }
         // Events parked on a topic Kafka is still looking up are not Kafka stalling: one event to a topic Kafka
         // will not create must not open the circuit for every other topic while it waits for its answer.
-        if (sender instanceof KafkaBatchSender kafka) {
-            kafka.parkAtMost(s.ringSize());
-        }
         LongSupplier stalled = sender instanceof KafkaBatchSender kafka
                 ? () -> senderStage.inFlight() - kafka.waitingForMetadata() : senderStage::inFlight;
         this.circuit = s.circuitBreaker() ? new DeliveryCircuit(s.name(), outcomes, stalled,

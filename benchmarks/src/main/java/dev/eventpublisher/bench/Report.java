@@ -144,6 +144,11 @@ final class Report {
             n.put("fanning_out_p99_ms", newTopics.fanningOut().p99());
             n.put("fanning_out_requests", newTopics.fanningOut().requests());
             n.put("p99_ratio", round(newTopics.p99Ratio()));
+            n.put("raw_alone_p50_ms", newTopics.rawAlone().p50());
+            n.put("raw_alone_p99_ms", newTopics.rawAlone().p99());
+            n.put("raw_fanning_out_p50_ms", newTopics.rawFanningOut().p50());
+            n.put("raw_fanning_out_p99_ms", newTopics.rawFanningOut().p99());
+            n.put("raw_p99_ratio", round(newTopics.rawP99Ratio()));
             n.put("new_topics_while_measured", newTopics.topicsCreated());
             n.put("fan_out_events_while_measured", newTopics.fanOutEvents());
             s.put("new_topics_sync_latency", n);
@@ -210,7 +215,9 @@ final class Report {
             rows.add(new Row("HTTP ?sync=true p99, existing topic, while another client fans out to "
                     + NewTopicsLatency.TOPICS + " new topics (" + newTopics.topicsCreated() + " created while measured)",
                     String.format(Locale.ROOT, "%.2f ms (p50 %.2f)", f.p99(), f.p50()), "",
-                    String.format(Locale.ROOT, "alone p99 %.2f ms (p50 %.2f)", a.p99(), a.p50()),
+                    String.format(Locale.ROOT, "alone p99 %.2f ms (p50 %.2f); raw send().get() p99 %.2f ms alone, %.2f ms"
+                            + " while new topics (%.1fx)", a.p99(), a.p50(), newTopics.rawAlone().p99(),
+                            newTopics.rawFanningOut().p99(), newTopics.rawP99Ratio()),
                     round(newTopics.p99Ratio()), "<= 2.0x", newTopics.p99Ratio() <= 2.0));
         }
         return rows;

@@ -126,7 +126,7 @@ final class SyncLatency {
         return IdleCpu.supported() ? IdleCpu.threadNanos(daemon.pid(), name -> name.contains("CompilerThre")) : 0;
     }
 
-    private static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {
+    static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.LINGER_MS_CONFIG, "0",

@@ -34,6 +34,8 @@ class BenchmarkSuiteSmokeIT {
         assertThat(summary.get("alloc_bytes_per_event").isNumber()).isTrue();
         assertThat(summary.get("http").get("ndjson_events_per_s").asDouble()).isPositive();
         assertThat(summary.get("http").get("single_requests_per_s").asDouble()).isPositive();
+        assertThat(summary.get("new_topics_sync_latency").get("alone_requests").asLong()).isPositive();
+        assertThat(summary.get("new_topics_sync_latency").get("fanning_out_requests").asLong()).isPositive();
         assertThat(summary.get("machine").get("cores").asInt()).isPositive();
         assertThat(Files.readString(out.resolve("summary.md"))).contains("| benchmark | score |");
         assertThat(Files.size(out.resolve("throughput.png"))).isGreaterThan(1000);
