@@ -87,6 +87,11 @@ final class Pipeline {
             disruptor.handleEventsWith(journalling);
             disruptor.handleEventsWith(batching);
         }
+        // Parked records at most a ring's worth: past it the sender waits (and the ring behind it fills, so publishers
+        // meet the backpressure policy) — with Kafka unreachable, the daemon refuses instead of buffering without end.
+        if (sender instanceof KafkaBatchSender kafka) {
+            kafka.parkAtMost(s.ringSize());
+        }
         // Events parked on a topic Kafka is still looking up are not Kafka stalling: one event to a topic Kafka
         // will not create must not open the circuit for every other topic while it waits for its answer.
         LongSupplier stalled = sender instanceof KafkaBatchSender kafka

@@ -83,12 +83,8 @@ public final class KafkaBatchSender implements BatchSender {
     /** Null when Kafka chooses partitions (a custom partitioner, or keys ignored). */
     private final PartitionChooser chooser;
     private final TopicMetadata metadata;
-    /**
-     * See {@link #parkAtMost}. Unbounded by default: every parked record is an accepted event, whose bytes the
-     * publisher's byte budget already bounds (a count limit here would stall the sender thread — every topic —
-     * while Kafka creates topics more slowly than a client invents them).
-     */
-    private int parkLimit = Integer.MAX_VALUE;
+    /** See {@link #parkAtMost}. */
+    private int parkLimit = 65_536;
     private final TransactionalSend transactions;
     /** Exactly-once mode only (else null). */
     private final TransactionSpan span;
@@ -348,8 +344,8 @@ public final class KafkaBatchSender implements BatchSender {
     }
 
     /**
-     * At most this many records wait for their topic's metadata before the sender thread waits too (for a sender
-     * used without a publisher's byte budget). Before the sender starts.
+     * At most this many records wait for their topic's metadata before the sender thread waits too; the pipeline
+     * sets it to its ring size (so parked records never hold more than the ring does). Before the sender starts.
      */
     public void parkAtMost(int records) {
         if (records < 1) {

@@ -49,11 +49,12 @@ class MemoryBudgetIT {
                 String topic = "big-events";
                 Set<String> acceptedDigests = ConcurrentHashMap.newKeySet();
                 Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+                Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
                 AtomicInteger next = new AtomicInteger();
                 List<Thread> clients = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
                     int client = c;
-                    Thread t = new Thread(() -> burst(daemon, topic, client, next, acceptedDigests, statuses), "burst-" + c);
+                    Thread t = new Thread(() -> burst(daemon, topic, client, next, acceptedDigests, statuses, refusals), "burst-" + c);
                     t.start();
                     clients.add(t);
                 }
@@ -63,6 +64,8 @@ class MemoryBudgetIT {
                 }
                 assertThat(daemon.isAlive()).as("the daemon ran out of memory? %s", tail(daemon.log())).isTrue();
                 assertThat(acceptedDigests).as("statuses %s", statuses).hasSize(EVENTS);
+                // The burst is larger than the budget: it was refused for memory, not for ring slots.
+                assertThat(refusals).as("503 error codes").containsKey("memory_full");
 
                 Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> daemon.metric("events.acknowledged") >= EVENTS);
@@ -77,7 +80,8 @@ class MemoryBudgetIT {
                 }
                 assertThat(read).hasSize(EVENTS);
                 assertThat(inKafka).isEqualTo(acceptedDigests);
-                System.out.printf("MemoryBudgetIT: %d events of %d bytes accepted; statuses %s%n", EVENTS, VALUE_BYTES, statuses);
+                System.out.printf("MemoryBudgetIT: %d events of %d bytes accepted; statuses %s, 503 codes %s%n", EVENTS,
+                        VALUE_BYTES, statuses, refusals);
             } finally {
                 assertThat(daemon.terminate(Duration.ofSeconds(60))).as(tail(daemon.log())).isZero();
                 daemon.close();
@@ -87,7 +91,7 @@ class MemoryBudgetIT {
 
     /** Posts until {@link #EVENTS} events are accepted in all; a 503 (memory_full, ring_full) is tried again with the same body. */
     private static void burst(DaemonProcess daemon, String topic, int client, AtomicInteger next, Set<String> accepted,
-                              Map<Integer, LongAdder> statuses) {
+                              Map<Integer, LongAdder> statuses, Map<String, LongAdder> refusals) {
         Random random = new Random(client);
         byte[] value = new byte[VALUE_BYTES];
         for (int n; (n = next.getAndIncrement()) < EVENTS; ) {
@@ -100,23 +104,34 @@ class MemoryBudgetIT {
             byte[] id = ("e" + n + "-").getBytes(StandardCharsets.US_ASCII);
             System.arraycopy(id, 0, value, 1, id.length);
             while (true) {
-                int status;
+                HttpResponse<String> response;
                 try {
-                    status = HTTP.send(HttpRequest.newBuilder(URI.create(daemon.baseUrl() + "/v1/events/" + topic))
+                    response = HTTP.send(HttpRequest.newBuilder(URI.create(daemon.baseUrl() + "/v1/events/" + topic))
                                     .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                                     .POST(HttpRequest.BodyPublishers.ofByteArray(value)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                            HttpResponse.BodyHandlers.ofString());
                 } catch (Exception e) {
                     throw new AssertionError("client " + client + ": " + e, e);
                 }
+                int status = response.statusCode();
                 statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
                 if (status == 202) {
                     accepted.add(digest(value));
                     break;
                 }
-                assertThat(status).as("only refusals for lack of room are expected").isEqualTo(503);
+                assertThat(status).as("only refusals for lack of room are expected: %s", response.body()).isEqualTo(503);
+                assertThat(response.headers().firstValue("Retry-After")).isPresent();
+                refusals.computeIfAbsent(errorCode(response.body()), s -> new LongAdder()).increment();
                 java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
             }
+        }
+    }
+
+    private static String errorCode(String body) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("error").asText("(none)");
+        } catch (java.io.IOException e) {
+            return "(not JSON: " + body + ")";
         }
     }
 
