@@ -206,6 +206,12 @@ final class RunningDaemon implements AutoCloseable {
         if (process.isAlive()) {
             stop();
         }
+        // The daemon's broker data, journal and log: a benchmark leaves nothing behind in the temp directory.
+        try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.out.println("[bench] could not delete " + work + ": " + e);
+        }
     }
 
     static int freePort() throws IOException {
