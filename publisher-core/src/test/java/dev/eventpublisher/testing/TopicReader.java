@@ -2,6 +2,7 @@ package dev.eventpublisher.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -10,6 +11,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -28,6 +30,34 @@ public final class TopicReader {
 
     /** {@link #readAll(String, String)} with extra consumer properties (e.g. SASL credentials). */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, Map<String, String> extra) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties(bootstrapServers, extra))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            return readToEnd(consumer, partitions, Duration.ofSeconds(60), topic);
+        }
+    }
+
+    /**
+     * Every record of each of {@code topics} up to the partitions' end offsets as of now, with one consumer (the
+     * topics' partitions from one metadata request): for fan-outs to thousands of topics.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, Collection<String> topics) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties(bootstrapServers, Map.of()))) {
+            Map<String, List<PartitionInfo>> all = consumer.listTopics(Duration.ofSeconds(30));
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                List<PartitionInfo> infos = all.get(topic);
+                if (infos == null) {
+                    throw new AssertionError("topic " + topic + " does not exist");
+                }
+                infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            return readToEnd(consumer, partitions, Duration.ofSeconds(120), topics.size() + " topics");
+        }
+    }
+
+    private static Properties properties(String bootstrapServers, Map<String, String> extra) {
         Properties props = new Properties();
         props.putAll(extra);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -37,61 +67,24 @@ public final class TopicReader {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!reachedEnd(consumer, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + topic + " to its end offsets " + end);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
-        }
+        return props;
     }
 
-    /**
-     * Every record of each of {@code topics} up to the partitions' end offsets as of now, with one consumer (the
-     * topics' partitions from one metadata request): for fan-outs to thousands of topics.
-     */
-    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, java.util.Collection<String> topics) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            Map<String, List<org.apache.kafka.common.PartitionInfo>> all = consumer.listTopics(Duration.ofSeconds(30));
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : topics) {
-                List<org.apache.kafka.common.PartitionInfo> infos = all.get(topic);
-                if (infos == null) {
-                    throw new AssertionError("topic " + topic + " does not exist");
-                }
-                infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    /** Assigns {@code partitions}, reads them from the beginning to their end offsets as of now, within {@code within}. */
+    private static List<ConsumerRecord<byte[], byte[]>> readToEnd(KafkaConsumer<byte[], byte[]> consumer,
+                                                                List<TopicPartition> partitions, Duration within, String what) {
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, within);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!reachedEnd(consumer, end)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("could not read " + what + " to the end offsets " + (end.size() <= 10 ? end : end.size() + " partitions"));
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(60));
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (!reachedEnd(consumer, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + topics.size() + " topics to their end offsets");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
         }
+        return records;
     }
 
     private static boolean reachedEnd(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
