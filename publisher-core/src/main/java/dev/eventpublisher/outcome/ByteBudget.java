@@ -55,12 +55,7 @@ public final class ByteBudget {
         return true;
     }
 
-    /** Takes {@code bytes} whatever the budget holds (events already accepted, replayed from the journal). */
-    public void take(long bytes) {
-        used.addAndGet(bytes);
-    }
-
-    /** Gives back what {@link #tryTake} or {@link #take} took. */
+    /** Gives back what {@link #tryTake} took. */
     public void giveBack(long bytes) {
         used.addAndGet(-bytes);
     }
